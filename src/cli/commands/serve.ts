@@ -1,0 +1,34 @@
+import { createLogger, StartupError, startServer } from '../../http/index.ts';
+import { EXIT } from '../exit-codes.ts';
+import { loadSettingsOrReport } from '../settings.ts';
+
+/** `gatehouse serve`: runs the server until SIGTERM or SIGINT, then drains and exits. */
+export async function serve(options: { config?: string }): Promise<number> {
+  const loaded = loadSettingsOrReport(options.config);
+  if (loaded === null) return EXIT.usage;
+  const { settings, warnings } = loaded;
+  const logger = createLogger(settings.logLevel);
+  for (const warning of warnings) logger.warn({ config_warning: true }, warning);
+
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(settings, logger);
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    logger.error(error.message);
+    process.stderr.write(`gatehouse: ${error.message}\n`);
+    return EXIT.failure;
+  }
+  logger.info(
+    { url: server.url, database: server.store.capabilities.dialect },
+    `Gatehouse listening on ${server.url}`,
+  );
+
+  return new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      server.shutdown(signal).then(resolve);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+}

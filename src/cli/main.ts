@@ -1,0 +1,61 @@
+import { Command, CommanderError } from 'commander';
+import { configCheck } from './commands/config-check.ts';
+import { dbMigrate, dbStatus } from './commands/db.ts';
+import { serve } from './commands/serve.ts';
+import { EXIT } from './exit-codes.ts';
+
+const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
+
+function program(run: (work: Promise<number> | number) => void): Command {
+  const root = new Command('gatehouse')
+    .description('Self-hosted MCP gateway with identity built in')
+    .version('0.1.0')
+    .option('-c, --config <file>', 'YAML settings file (or GATEHOUSE_CONFIG)')
+    .addHelpText('after', '\nExit codes: 0 success, 1 runtime failure, 2 invalid settings or usage.')
+    .exitOverride();
+  const globals = () => root.opts<{ config?: string }>();
+
+  root
+    .command('serve', { isDefault: true })
+    .description('serve HTTP on HOST:PORT (the default command)')
+    .action(() => run(serve(globals())));
+
+  const config = root.command('config').description('inspect settings');
+  config
+    .command('check')
+    .description('print the effective settings, secrets redacted, and every warning')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) => run(configCheck({ ...globals(), ...options })));
+
+  const db = root.command('db').description('database schema');
+  db.command('migrate')
+    .description('apply pending migrations')
+    .action(() => run(dbMigrate(globals())));
+  db.command('status')
+    .description('list migrations and whether each is applied')
+    .action(() => run(dbStatus(globals())));
+
+  for (const command of [config, db]) command.exitOverride();
+  return root;
+}
+
+/** Runs the `gatehouse` command line; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let work: Promise<number> | number = EXIT.ok;
+  const root = program((w) => {
+    work = w;
+  });
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && !root.commands.some((c) => c.name() === first)) {
+    process.stderr.write(`gatehouse: unknown command '${first}' (see gatehouse --help)\n`);
+    return EXIT.usage;
+  }
+  try {
+    await root.parseAsync(argv, { from: 'user' });
+    return await work;
+  } catch (error) {
+    if (error instanceof CommanderError) return HELP_CODES.has(error.code) ? EXIT.ok : EXIT.usage;
+    process.stderr.write(`gatehouse: unexpected error: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,44 @@
+import type { Settings } from './load.ts';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+const DEFAULT_SQLITE_URL = 'sqlite:./data/gatehouse.db';
+
+/** Checks between settings: errors stop start-up, warnings are printed at start and by `config check`. */
+export function crossChecks(settings: Settings): { errors: string[]; warnings: string[] } {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+
+  if (settings.smtpEnabled) {
+    if (settings.smtpHost === undefined) errors.push('SMTP_HOST is required when SMTP_ENABLED is true');
+    if (settings.smtpFromEmail === undefined)
+      errors.push('SMTP_FROM_EMAIL is required when SMTP_ENABLED is true');
+    if (!settings.smtpUseTls && !settings.smtpUseSsl) {
+      warnings.push(
+        'SMTP_USE_TLS and SMTP_USE_SSL are both false: mail, reset links included, travels unencrypted',
+      );
+    }
+  } else if (settings.passwordResetEnabled) {
+    warnings.push('PASSWORD_RESET_ENABLED is true but SMTP_ENABLED is false: reset e-mails cannot be sent');
+  }
+
+  if (settings.jwtSecretKey === undefined) {
+    warnings.push('JWT_SECRET_KEY is not set: a random key is generated once and stored in the database');
+  }
+
+  const inMemory = settings.databaseUrl === 'sqlite::memory:';
+  if (inMemory) {
+    warnings.push('DATABASE_URL is sqlite::memory: every user, key and event is lost when the process stops');
+  }
+  if (!settings.requireUserInDb && (inMemory || settings.databaseUrl === DEFAULT_SQLITE_URL)) {
+    warnings.push(
+      'REQUIRE_USER_IN_DB is false on ephemeral or default storage: a token for PLATFORM_ADMIN_EMAIL is accepted even without a database row',
+    );
+  }
+
+  if (!LOOPBACK_HOSTS.has(settings.host) && !settings.publicBaseUrl.startsWith('https://')) {
+    warnings.push(
+      `HOST is ${settings.host} (not loopback) and PUBLIC_BASE_URL is not https: put TLS in front of Gatehouse`,
+    );
+  }
+  return { errors, warnings };
+}

@@ -1,0 +1,219 @@
+import { addressList, boolean, databaseUrl, email, integer, oneOf, text, url } from './fields.ts';
+
+/**
+ * Every setting Gatehouse reads: the single source of truth for types, defaults, validation,
+ * `gatehouse config check`, `.env.example` and `docs/configuration.md`.
+ * Keys are the names used in code; `env` is the environment variable (YAML files use its lower-case form).
+ */
+export const SETTING_SPECS = {
+  // Server
+  host: text({
+    env: 'HOST',
+    group: 'Server',
+    default: '127.0.0.1',
+    doc: 'Address the HTTP server binds to.',
+  }),
+  port: integer(1, 65535, {
+    env: 'PORT',
+    group: 'Server',
+    default: 4444,
+    doc: 'TCP port of the HTTP server.',
+  }),
+  publicBaseUrl: url(['http', 'https'], {
+    env: 'PUBLIC_BASE_URL',
+    group: 'Server',
+    doc: 'External URL of this gateway, used in links and OAuth metadata. Defaults to http://HOST:PORT.',
+  }),
+  trustedProxies: addressList({
+    env: 'TRUSTED_PROXIES',
+    group: 'Server',
+    default: [],
+    doc: 'Peers whose X-Forwarded-For is believed. Anyone else is identified by the socket address.',
+  }),
+  bodyLimitBytes: integer(1024, 64 * 1024 * 1024, {
+    env: 'BODY_LIMIT_BYTES',
+    group: 'Server',
+    default: 1024 * 1024,
+    doc: 'Largest accepted request body; larger ones get 413.',
+  }),
+  shutdownGraceSeconds: integer(1, 600, {
+    env: 'SHUTDOWN_GRACE_SECONDS',
+    group: 'Server',
+    default: 10,
+    doc: 'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.',
+  }),
+  logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    env: 'LOG_LEVEL',
+    group: 'Server',
+    default: 'info',
+    doc: 'Least severe level written to the JSON log on stdout.',
+  }),
+
+  // Storage
+  databaseUrl: databaseUrl({
+    env: 'DATABASE_URL',
+    group: 'Storage',
+    default: 'sqlite:./data/gatehouse.db',
+    secretUrl: true,
+    doc: 'Database: embedded SQLite (`sqlite:PATH`, `sqlite::memory:`) or PostgreSQL (`postgres://…`).',
+  }),
+  databasePoolSize: integer(1, 200, {
+    env: 'DATABASE_POOL_SIZE',
+    group: 'Storage',
+    default: 10,
+    doc: 'Maximum PostgreSQL connections per process (SQLite uses one).',
+  }),
+  redisUrl: url(['redis', 'rediss'], {
+    env: 'REDIS_URL',
+    group: 'Storage',
+    secretUrl: true,
+    doc: 'Redis for state shared across replicas. Unset: state is kept in process memory.',
+  }),
+
+  // Identity and tokens
+  platformAdminEmail: email({
+    env: 'PLATFORM_ADMIN_EMAIL',
+    group: 'Identity',
+    default: 'admin@example.com',
+    doc: 'E-mail of the platform admin created at first start.',
+  }),
+  platformAdminPassword: text({
+    env: 'PLATFORM_ADMIN_PASSWORD',
+    group: 'Identity',
+    secret: true,
+    doc: 'Password of the platform admin. Changing it re-applies it at the next start (recovery).',
+  }),
+  requireUserInDb: boolean({
+    env: 'REQUIRE_USER_IN_DB',
+    group: 'Identity',
+    default: false,
+    doc: 'When true, a token for PLATFORM_ADMIN_EMAIL without a database row is refused.',
+  }),
+  jwtSecretKey: text({
+    env: 'JWT_SECRET_KEY',
+    group: 'Identity',
+    min: 32,
+    secret: true,
+    doc: 'HS256 key for access tokens. Unset: generated once and stored in the database.',
+  }),
+  tokenExpiryMinutes: integer(1, 7 * 24 * 60, {
+    env: 'TOKEN_EXPIRY_MINUTES',
+    group: 'Identity',
+    default: 60,
+    doc: 'Lifetime of an access token issued at login.',
+  }),
+  authTokenFile: text({
+    env: 'AUTH_TOKEN_FILE',
+    group: 'Identity',
+    doc: 'File of API tokens, reloaded when it changes.',
+  }),
+  authUserFile: text({
+    env: 'AUTH_USER_FILE',
+    group: 'Identity',
+    doc: 'File of users, reloaded when it changes.',
+  }),
+
+  // Lockout and rate limits
+  maxFailedLoginAttempts: integer(1, 1000, {
+    env: 'MAX_FAILED_LOGIN_ATTEMPTS',
+    group: 'Lockout and rate limits',
+    default: 5,
+    doc: 'Consecutive failed logins that lock an account.',
+  }),
+  accountLockoutDurationMinutes: integer(1, 7 * 24 * 60, {
+    env: 'ACCOUNT_LOCKOUT_DURATION_MINUTES',
+    group: 'Lockout and rate limits',
+    default: 30,
+    doc: 'How long a locked account stays locked.',
+  }),
+  accountLockoutNotificationEnabled: boolean({
+    env: 'ACCOUNT_LOCKOUT_NOTIFICATION_ENABLED',
+    group: 'Lockout and rate limits',
+    default: true,
+    doc: 'E-mail the owner when their account is locked (needs SMTP).',
+  }),
+  authRateLimitMaxAttempts: integer(1, 100000, {
+    env: 'AUTH_RATE_LIMIT_MAX_ATTEMPTS',
+    group: 'Lockout and rate limits',
+    default: 10,
+    doc: 'Failed authentications allowed per client IP per window; beyond that 429.',
+  }),
+  authRateLimitWindowMinutes: integer(1, 24 * 60, {
+    env: 'AUTH_RATE_LIMIT_WINDOW_MINUTES',
+    group: 'Lockout and rate limits',
+    default: 15,
+    doc: 'Window of the per-IP limit.',
+  }),
+
+  // Password reset
+  passwordResetEnabled: boolean({
+    env: 'PASSWORD_RESET_ENABLED',
+    group: 'Password reset',
+    default: true,
+    doc: 'Allow self-service password reset by e-mail.',
+  }),
+  passwordResetTokenExpiryMinutes: integer(1, 24 * 60, {
+    env: 'PASSWORD_RESET_TOKEN_EXPIRY_MINUTES',
+    group: 'Password reset',
+    default: 60,
+    doc: 'Lifetime of a reset link.',
+  }),
+  passwordResetRateLimit: integer(1, 1000, {
+    env: 'PASSWORD_RESET_RATE_LIMIT',
+    group: 'Password reset',
+    default: 5,
+    doc: 'Reset requests per e-mail address per window.',
+  }),
+  passwordResetRateWindowMinutes: integer(1, 24 * 60, {
+    env: 'PASSWORD_RESET_RATE_WINDOW_MINUTES',
+    group: 'Password reset',
+    default: 15,
+    doc: 'Window of the per-address reset limit.',
+  }),
+  passwordResetInvalidateSessions: boolean({
+    env: 'PASSWORD_RESET_INVALIDATE_SESSIONS',
+    group: 'Password reset',
+    default: true,
+    doc: 'A completed reset revokes every session and token of the user.',
+  }),
+  passwordResetMinResponseMs: integer(0, 10000, {
+    env: 'PASSWORD_RESET_MIN_RESPONSE_MS',
+    group: 'Password reset',
+    default: 250,
+    doc: 'Floor on the forgot-password response time, so timing does not reveal accounts.',
+  }),
+
+  // E-mail
+  smtpEnabled: boolean({
+    env: 'SMTP_ENABLED',
+    group: 'E-mail',
+    default: false,
+    doc: 'Send e-mail over SMTP.',
+  }),
+  smtpHost: text({ env: 'SMTP_HOST', group: 'E-mail', doc: 'SMTP server host.' }),
+  smtpPort: integer(1, 65535, { env: 'SMTP_PORT', group: 'E-mail', default: 587, doc: 'SMTP server port.' }),
+  smtpUser: text({ env: 'SMTP_USER', group: 'E-mail', doc: 'SMTP user name.' }),
+  smtpPassword: text({ env: 'SMTP_PASSWORD', group: 'E-mail', secret: true, doc: 'SMTP password.' }),
+  smtpFromEmail: email({ env: 'SMTP_FROM_EMAIL', group: 'E-mail', doc: 'Sender address of Gatehouse mail.' }),
+  smtpFromName: text({ env: 'SMTP_FROM_NAME', group: 'E-mail', default: 'Gatehouse', doc: 'Sender name.' }),
+  smtpUseTls: boolean({
+    env: 'SMTP_USE_TLS',
+    group: 'E-mail',
+    default: true,
+    doc: 'Require STARTTLS on a plain connection.',
+  }),
+  smtpUseSsl: boolean({
+    env: 'SMTP_USE_SSL',
+    group: 'E-mail',
+    default: false,
+    doc: 'Connect with implicit TLS (usually port 465).',
+  }),
+  smtpTimeoutSeconds: integer(1, 300, {
+    env: 'SMTP_TIMEOUT_SECONDS',
+    group: 'E-mail',
+    default: 10,
+    doc: 'Connection and send timeout.',
+  }),
+} as const;
+
+export type SettingKey = keyof typeof SETTING_SPECS;

@@ -1,0 +1,19 @@
+/**
+ * Every error code the HTTP API can answer with, its status and its public message.
+ * Codes are stable: a retired code is never reused. `docs/errors.md` lists exactly these
+ * (a test checks it). OAuth and MCP errors use their own protocol codes and are not here.
+ */
+export const ERROR_CATALOGUE = {
+  Unauthorized: { status: 401, message: '' },
+  bad_request: { status: 400, message: 'The request is malformed' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON' },
+  validation_failed: { status: 400, message: 'The request failed validation' },
+  forbidden: { status: 403, message: 'You are not allowed to do this' },
+  not_found: { status: 404, message: 'Not found' },
+  payload_too_large: { status: 413, message: 'The request body is too large' },
+  unsupported_media_type: { status: 415, message: 'Unsupported Content-Type: send application/json' },
+  internal_error: { status: 500, message: 'An internal error occurred' },
+  service_unavailable: { status: 503, message: 'The service is temporarily unavailable' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Settings } from '../config/index.ts';
+import { AppError } from '../errors/index.ts';
+import type { Store } from '../store/index.ts';
+import { frameworkErrors, installErrorHandlers } from './error-handler.ts';
+import { healthRoutes } from './routes/health.ts';
+
+/** What the HTTP app needs from the rest of the process. */
+export interface AppDeps {
+  store: Store;
+  logger: FastifyBaseLogger;
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Builds the Fastify app without listening: tests call `inject()` on it, `serve` calls `listen()`.
+ * Only JSON bodies are accepted (others get 415), bodies over BODY_LIMIT_BYTES get 413, every
+ * response carries X-Request-Id, and requests that arrive while closing get 503.
+ */
+export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: settings.bodyLimitBytes,
+    trustProxy: settings.trustedProxies.length > 0 ? [...settings.trustedProxies] : false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const offered = req.headers['x-request-id'];
+      return typeof offered === 'string' && CLIENT_REQUEST_ID.test(offered) ? offered : randomUUID();
+    },
+    return503OnClosing: false,
+    frameworkErrors,
+  });
+  app.removeContentTypeParser('text/plain');
+  installErrorHandlers(app);
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new AppError('service_unavailable', { headers: { 'retry-after': '1' } });
+    }
+  });
+
+  app.register(healthRoutes, { store: deps.store });
+  return app;
+}

@@ -1,0 +1,81 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Settings } from '../config/index.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { buildApp } from './app.ts';
+
+/** A listening Gatehouse. */
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  /** The address it listens on, e.g. http://127.0.0.1:4444. */
+  url: string;
+  /** Stops accepting, drains in-flight requests (up to SHUTDOWN_GRACE_SECONDS), closes the database. Resolves to an exit code. */
+  shutdown(reason: string): Promise<number>;
+}
+
+/** Why start-up failed, for the CLI's exit code and message. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/**
+ * Opens the database, applies migrations, builds the app and listens. `extendApp` lets an
+ * embedding program add routes before listening. Throws StartupError with a one-line reason.
+ */
+export async function startServer(
+  settings: Settings,
+  logger: FastifyBaseLogger,
+  options: { extendApp?: (app: FastifyInstance, store: Store) => void } = {},
+): Promise<RunningServer> {
+  const store = openStore(settings.databaseUrl, {
+    poolSize: settings.databasePoolSize,
+    onPoolError: (error) => logger.warn({ err: { message: error.message } }, 'database connection lost'),
+  });
+  const migrated = await store.migrate();
+  if (migrated.error) {
+    await store.close();
+    throw new StartupError(`database migration failed: ${migrated.error.message}`);
+  }
+  if (migrated.applied.length > 0) logger.info({ migrations: migrated.applied }, 'database migrated');
+
+  const app = buildApp(settings, { store, logger });
+  options.extendApp?.(app, store);
+  let address: string;
+  try {
+    address = await app.listen({ host: settings.host, port: settings.port });
+  } catch (error) {
+    await store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new StartupError(
+      `cannot listen on ${settings.host}:${settings.port}: ${code ?? (error as Error).message}`,
+    );
+  }
+
+  let stopping: Promise<number> | undefined;
+  async function shutdown(reason: string): Promise<number> {
+    logger.info({ reason }, 'shutting down: draining requests');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), settings.shutdownGraceSeconds * 1000);
+    });
+    const drained = await Promise.race([app.close().then(() => 'drained' as const), deadline]);
+    clearTimeout(timer);
+    await store.close();
+    if (drained === 'timeout') {
+      logger.warn('shutdown grace period over: exiting with requests still open');
+      return 1;
+    }
+    logger.info('shut down cleanly');
+    return 0;
+  }
+
+  return {
+    app,
+    store,
+    url: address,
+    shutdown(reason) {
+      stopping ??= shutdown(reason);
+      return stopping;
+    },
+  };
+}

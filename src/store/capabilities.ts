@@ -1,0 +1,62 @@
+/**
+ * What differs between the SQL dialects, in one place. Repositories convert values through these
+ * functions instead of asking which database they run on.
+ */
+export interface DialectCapabilities {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** A Date as the driver should bind it. */
+  toTimestamp(date: Date): Date | string;
+  /** A stored timestamp as a Date; null for null. */
+  fromTimestamp(value: unknown): Date | null;
+  /** A boolean as the driver should bind it (SQLite binds 0/1). */
+  toBoolean(value: boolean): boolean | number;
+  /** A stored boolean (SQLite keeps 0/1). */
+  fromBoolean(value: unknown): boolean;
+  /** A JSON value as the driver should bind it. */
+  toJson(value: unknown): string;
+  /** A stored JSON value, parsed. */
+  fromJson(value: unknown): unknown;
+}
+
+function parseJsonText(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+// SQLite has no timestamp type. Gatehouse writes UTC as 'YYYY-MM-DD HH:MM:SS.SSS', the format of
+// CURRENT_TIMESTAMP plus milliseconds, so break-glass SQL that writes CURRENT_TIMESTAMP sorts and
+// parses the same as values Gatehouse writes.
+function sqliteTimestamp(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function parseSqliteTimestamp(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return new Date(value);
+  const text = String(value);
+  const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)
+    ? `${text.replace(' ', 'T')}Z`
+    : text;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export const SQLITE_CAPABILITIES: DialectCapabilities = Object.freeze({
+  dialect: 'sqlite',
+  toTimestamp: sqliteTimestamp,
+  fromTimestamp: parseSqliteTimestamp,
+  toBoolean: (value: boolean) => (value ? 1 : 0),
+  fromBoolean: (value: unknown) => value === 1 || value === true || value === '1',
+  toJson: (value: unknown) => JSON.stringify(value),
+  fromJson: parseJsonText,
+});
+
+export const POSTGRES_CAPABILITIES: DialectCapabilities = Object.freeze({
+  dialect: 'postgres',
+  toTimestamp: (date: Date) => date,
+  fromTimestamp: (value: unknown) =>
+    value === null || value === undefined ? null : new Date(value as string),
+  toBoolean: (value: boolean) => value,
+  fromBoolean: (value: unknown) => value === true,
+  toJson: (value: unknown) => JSON.stringify(value),
+  fromJson: parseJsonText,
+});

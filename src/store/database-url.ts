@@ -1,0 +1,25 @@
+/** Where a DATABASE_URL points: a SQLite file (or memory) or a PostgreSQL server. */
+export type DatabaseTarget =
+  | { dialect: 'sqlite'; filename: string; inMemory: boolean }
+  | { dialect: 'postgres'; connectionString: string };
+
+/**
+ * Parses a DATABASE_URL: `sqlite:PATH`, `sqlite::memory:`, SQLAlchemy-style `sqlite:///PATH`,
+ * or `postgres://` / `postgresql://`. Returns null for anything else.
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget | null {
+  const value = url.trim();
+  if (value.startsWith('sqlite:')) {
+    let path = value.slice('sqlite:'.length);
+    // sqlite:///relative.db and sqlite:////absolute.db, as ContextForge's SQLAlchemy URLs write them.
+    if (path.startsWith('///')) path = path.slice(3);
+    else if (path.startsWith('//')) return null;
+    if (path === '') return null;
+    if (path === ':memory:') return { dialect: 'sqlite', filename: ':memory:', inMemory: true };
+    return { dialect: 'sqlite', filename: path, inMemory: false };
+  }
+  if (/^postgres(ql)?:\/\//.test(value) && URL.canParse(value)) {
+    return { dialect: 'postgres', connectionString: value };
+  }
+  return null;
+}

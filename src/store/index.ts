@@ -1,0 +1,13 @@
+export type { DialectCapabilities } from './capabilities.ts';
+export type { ConnectOptions } from './connect.ts';
+export { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
+export type { MigrateOutcome, MigrationState } from './migrate.ts';
+export type {
+  AuthEvent,
+  AuthEventQuery,
+  AuthEventsRepository,
+  NewAuthEvent,
+} from './repositories/auth-events-repository.ts';
+export type { SettingsRepository } from './repositories/settings-repository.ts';
+export type { Database } from './schema.ts';
+export { openStore, type Store } from './store.ts';

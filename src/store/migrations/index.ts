@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as initial from './0001_initial.ts';
+
+/** Every migration, by name; names sort in the order they apply. Append, never edit. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': initial,
+};

@@ -1,0 +1,63 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** A timestamp column: Date on PostgreSQL, text on SQLite (see capabilities.ts). */
+type Timestamp = ColumnType<Date | string, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<
+  Date | string | null,
+  Date | string | null | undefined,
+  Date | string | null
+>;
+/** A boolean column: boolean on PostgreSQL, 0/1 on SQLite. */
+type Bool = ColumnType<boolean | number, boolean | number | undefined, boolean | number>;
+/** A JSON column: jsonb on PostgreSQL, text on SQLite; written as JSON text. */
+type Json = ColumnType<unknown, string | undefined, string>;
+
+/** The `email_users` table, named as ContextForge's recovery SQL expects. */
+export interface EmailUsersTable {
+  id: string;
+  email: string;
+  username: string;
+  full_name: string | null;
+  password_hash: string;
+  is_admin: Bool;
+  is_active: Bool;
+  email_verified_at: NullableTimestamp;
+  password_change_required: Bool;
+  password_changed_at: NullableTimestamp;
+  failed_login_attempts: ColumnType<number, number | undefined, number>;
+  locked_until: NullableTimestamp;
+  tokens_valid_after: NullableTimestamp;
+  last_login: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  allowed_mcps: Json;
+  blocked_mcps: Json;
+  tool_rules: Json;
+}
+
+/** The `auth_events` audit trail. */
+export interface AuthEventsTable {
+  id: Generated<number>;
+  ts: Timestamp;
+  user_id: string | null;
+  user_email: string | null;
+  event_type: string;
+  success: Bool;
+  ip: string | null;
+  user_agent: string | null;
+  details: ColumnType<unknown, string | null | undefined, string | null>;
+}
+
+/** Key-value state of the installation (generated keys, bootstrap fingerprints). */
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: Timestamp;
+}
+
+/** The whole database, as Kysely sees it. */
+export interface Database {
+  email_users: EmailUsersTable;
+  auth_events: AuthEventsTable;
+  settings: SettingsTable;
+}

@@ -132,7 +132,9 @@ export function databaseUrl<O extends Options<string>>(options: O): Built<string
     .trim()
     .refine((value) => {
       if (/^sqlite:.+/.test(value)) return true;
-      return /^postgres(ql)?:\/\//.test(value) && URL.canParse(value);
+      if (!/^postgres(ql)?:\/\//.test(value) || !URL.canParse(value)) return false;
+      const parsed = new URL(value);
+      return parsed.host !== '' || parsed.pathname.length > 1;
     });
   return build(options, schema, 'sqlite:PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST:PORT/DB');
 }

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type DialectCapabilities, POSTGRES_CAPABILITIES, SQLITE_CAPABILITIES } from './capabilities.ts';
 import type { DatabaseTarget } from './database-url.ts';
 import type { Database } from './schema.ts';
+import { LockingSqliteDialect } from './sqlite-locking-dialect.ts';
 
 /** Connection tuning shared by every store. */
 export interface ConnectOptions {
@@ -31,7 +32,7 @@ function openSqlite(filename: string): Connection {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    db: new Kysely<Database>({ dialect: new LockingSqliteDialect({ database, path: filename }) }),
     capabilities: SQLITE_CAPABILITIES,
   };
 }

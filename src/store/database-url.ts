@@ -19,6 +19,9 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | null {
     return { dialect: 'sqlite', filename: path, inMemory: false };
   }
   if (/^postgres(ql)?:\/\//.test(value) && URL.canParse(value)) {
+    const parsed = new URL(value);
+    // A host, or a database name with the host in the query (a Unix socket), must be present.
+    if (parsed.host === '' && parsed.pathname.length <= 1) return null;
     return { dialect: 'postgres', connectionString: value };
   }
   return null;

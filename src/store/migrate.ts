@@ -22,9 +22,10 @@ const ATTEMPTS = 8;
 
 /**
  * Applies every pending migration, once, even when several processes start together.
- * PostgreSQL serialises migrators with Kysely's advisory lock. SQLite runs each attempt in one
- * transaction; a process that loses the race gets SQLITE_BUSY, rolls back and retries, and then
- * finds the migrations already applied. Returns the error of the last attempt instead of throwing.
+ * PostgreSQL serialises migrators with Kysely's advisory lock, SQLite with a lock file (see
+ * sqlite-locking-dialect.ts). A migrator that lost a race creating Kysely's own migration tables
+ * retries and then finds the migrations applied. Returns the error of the last attempt instead of
+ * throwing.
  */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrateOutcome> {
   let lastError: Error | undefined;

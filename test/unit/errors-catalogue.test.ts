@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AppError, ERROR_CATALOGUE } from '../../src/errors/index.ts';
+
+describe('error catalogue', () => {
+  it('is pinned: adding or removing a code is a deliberate change of this list', () => {
+    expect(Object.keys(ERROR_CATALOGUE).sort()).toEqual(
+      [
+        'Unauthorized',
+        'bad_request',
+        'forbidden',
+        'internal_error',
+        'invalid_json',
+        'not_found',
+        'payload_too_large',
+        'service_unavailable',
+        'unsupported_media_type',
+        'validation_failed',
+      ].sort(),
+    );
+  });
+
+  it('docs/errors.md documents exactly the catalogue codes with their statuses', () => {
+    const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+    const rows = [...doc.matchAll(/^\|\s*`([A-Za-z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => [
+      m[1],
+      Number(m[2]),
+    ]);
+    expect(Object.fromEntries(rows)).toEqual(
+      Object.fromEntries(Object.entries(ERROR_CATALOGUE).map(([code, entry]) => [code, entry.status])),
+    );
+  });
+
+  it('AppError carries status and public body; the 401 body says nothing more than Unauthorized', () => {
+    expect(new AppError('not_found').toBody()).toEqual({ error: 'not_found', message: 'Not found' });
+    expect(new AppError('not_found').status).toBe(404);
+    expect(new AppError('Unauthorized', { message: 'wrong password' }).toBody()).toEqual({
+      error: 'Unauthorized',
+    });
+  });
+
+  it('an unknown code is a programming error', () => {
+    expect(() => new AppError('nope' as never)).toThrow(TypeError);
+  });
+});

@@ -5,6 +5,7 @@ import { AppError } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
 import { frameworkErrors, installErrorHandlers } from './error-handler.ts';
 import { healthRoutes } from './routes/health.ts';
+import { installValidators } from './validation.ts';
 
 /** What the HTTP app needs from the rest of the process. */
 export interface AppDeps {
@@ -34,6 +35,7 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
   });
   app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
+  installValidators(app);
 
   let closing = false;
   app.addHook('preClose', async () => {

@@ -44,8 +44,13 @@ function openPostgres(connectionString: string, options: ConnectOptions): Connec
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
   });
-  // Without a listener, a broken idle connection (server restart) would crash the process.
-  pool.on('error', (error) => options.onPoolError?.(error));
+  const report = (error: Error) => options.onPoolError?.(error);
+  // pg emits 'error' on a client whose connection ends, even while a query is running on it and
+  // the pool has lent it out (no pool listener then). Unheard, that event crashes the process, so
+  // every client gets a listener for life; the failed query still rejects, and the pool drops the
+  // broken client when it is released.
+  pool.on('connect', (client) => client.on('error', report));
+  pool.on('error', report);
   return {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
     capabilities: POSTGRES_CAPABILITIES,

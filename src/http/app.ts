@@ -50,6 +50,12 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
     }
   });
 
+  // A response finishing after close began must end its keep-alive connection, or close() would
+  // wait for the client to hang up (up to the keep-alive timeout).
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.register(healthRoutes, { store: deps.store });
   return app;
 }

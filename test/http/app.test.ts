@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
 
@@ -172,5 +173,55 @@ describe('logs', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(lines.some((line) => line.reqId === response.headers['x-request-id'])).toBe(true);
+  });
+});
+
+describe('graceful close', () => {
+  it('finishes an in-flight request and ends its keep-alive connection, so close() does not wait for the client', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    t = await testApp({}, (app) => {
+      app.get('/slow', async () => {
+        await gate;
+        return { done: true };
+      });
+    });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+    const get = (path: string) =>
+      new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path, agent }, (res) => {
+            let body = '';
+            res.on('data', (d) => {
+              body += d;
+            });
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }),
+            );
+          })
+          .on('error', reject);
+      });
+
+    // A keep-alive connection that is busy when close() begins.
+    const inFlight = get('/slow');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closed = t.app.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    release();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(response.connection).toBe('close');
+    // Without `Connection: close`, close() would wait for the client's keep-alive socket (72 s).
+    const closedInTime = await Promise.race([
+      closed.then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 3000)),
+    ]);
+    agent.destroy();
+    expect(closedInTime).toBe(true);
   });
 });

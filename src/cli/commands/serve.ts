@@ -1,9 +1,17 @@
+import type { FastifyInstance } from 'fastify';
 import { createLogger, StartupError, startServer } from '../../http/index.ts';
+import type { Store } from '../../store/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadSettingsOrReport } from '../settings.ts';
 
-/** `gatehouse serve`: runs the server until SIGTERM or SIGINT, then drains and exits. */
-export async function serve(options: { config?: string }): Promise<number> {
+/**
+ * `gatehouse serve`: runs the server until SIGTERM or SIGINT, then drains and resolves to the exit
+ * code. `extendApp` lets a program embedding Gatehouse add routes before it listens.
+ */
+export async function serve(options: {
+  config?: string;
+  extendApp?: (app: FastifyInstance, store: Store) => void;
+}): Promise<number> {
   const loaded = loadSettingsOrReport(options.config);
   if (loaded === null) return EXIT.usage;
   const { settings, warnings } = loaded;
@@ -12,7 +20,7 @@ export async function serve(options: { config?: string }): Promise<number> {
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer(settings, logger);
+    server = await startServer(settings, logger, { extendApp: options.extendApp });
   } catch (error) {
     if (!(error instanceof StartupError)) throw error;
     logger.error(error.message);

@@ -1,7 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, runScript } from '../helpers/cli.ts';
 import { DIALECTS, type TestDatabase } from '../helpers/dialects.ts';
+
+const MIGRATE_AT = fileURLToPath(new URL('../fixtures/migrate-at.ts', import.meta.url));
 
 describe.each(DIALECTS)('concurrent migrations on $name', (dialect) => {
   let database: TestDatabase | undefined;
@@ -9,16 +12,20 @@ describe.each(DIALECTS)('concurrent migrations on $name', (dialect) => {
     await database?.drop();
   });
 
-  it('six stores in one process migrating one empty database at once apply each migration exactly once', async () => {
+  it('six processes migrating one empty database at the same instant apply each migration exactly once', async () => {
     database = await dialect.create();
-    const stores = Array.from({ length: 6 }, () => openStore(database!.url));
-    try {
-      const outcomes = await Promise.all(stores.map((store) => store.migrate()));
-      expect(outcomes.map((o) => o.error)).toEqual(Array(6).fill(undefined));
-      expect(outcomes.flatMap((o) => o.applied)).toEqual(['0001_initial']);
-    } finally {
-      await Promise.all(stores.map((store) => store.close()));
-    }
+    const at = String(Date.now() + 1500);
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        runScript(MIGRATE_AT, { env: { DATABASE_URL: database!.url, MIGRATE_AT: at } }),
+      ),
+    );
+    const outcomes = runs.map((run) => {
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as { applied: string[]; error: string | null };
+    });
+    expect(outcomes.map((o) => o.error)).toEqual(Array(6).fill(null));
+    expect(outcomes.flatMap((o) => o.applied)).toEqual(['0001_initial']);
   });
 
   it('four processes migrating one empty database at once all succeed and apply each migration once', async () => {

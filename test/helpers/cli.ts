@@ -10,13 +10,28 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
+interface RunOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** What a finished child process left behind. */
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 /** Runs `gatehouse ARGS` to completion with Node of this test run; resolves to its exit code and output. */
-export function runCli(
-  args: string[],
-  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return runScript(GATEHOUSE_BIN, options, args);
+}
+
+/** Runs a script with Node of this test run, to completion. */
+export function runScript(script: string, options: RunOptions = {}, args: string[] = []): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       env: childEnv(options.env),
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -102,6 +102,13 @@ export const SETTING_SPECS = {
     default: 60,
     doc: 'Lifetime of an access token issued at login.',
   }),
+  jwtIssuer: text({ env: 'JWT_ISSUER', group: 'Identity', default: 'gatehouse', doc: 'The `iss` claim of access tokens.' }),
+  jwtAudience: text({
+    env: 'JWT_AUDIENCE',
+    group: 'Identity',
+    default: 'gatehouse-api',
+    doc: 'The `aud` claim of access tokens.',
+  }),
   authTokenFile: text({
     env: 'AUTH_TOKEN_FILE',
     group: 'Identity',
@@ -111,6 +118,80 @@ export const SETTING_SPECS = {
     env: 'AUTH_USER_FILE',
     group: 'Identity',
     doc: 'File of users, reloaded when it changes.',
+  }),
+
+  // Passwords
+  argon2idMemoryCost: integer(8 * 1024, 1024 * 1024, {
+    env: 'ARGON2ID_MEMORY_COST',
+    group: 'Passwords',
+    default: 19456,
+    doc: 'Argon2id memory in KiB (OWASP: 19456). Hashes with other parameters are re-hashed at the next login.',
+  }),
+  argon2idTimeCost: integer(1, 20, {
+    env: 'ARGON2ID_TIME_COST',
+    group: 'Passwords',
+    default: 2,
+    doc: 'Argon2id iterations.',
+  }),
+  argon2idParallelism: integer(1, 16, {
+    env: 'ARGON2ID_PARALLELISM',
+    group: 'Passwords',
+    default: 1,
+    doc: 'Argon2id lanes.',
+  }),
+  passwordHashConcurrency: integer(1, 256, {
+    env: 'PASSWORD_HASH_CONCURRENCY',
+    group: 'Passwords',
+    default: 4,
+    doc: 'Password hashes computed at once; the rest wait in line. Bounds memory under a login flood.',
+  }),
+  passwordHashQueueTimeoutMs: integer(0, 60_000, {
+    env: 'PASSWORD_HASH_QUEUE_TIMEOUT_MS',
+    group: 'Passwords',
+    default: 3000,
+    doc: 'How long a login may wait for a hashing slot before it gets 503 with Retry-After.',
+  }),
+  passwordMinLength: integer(8, 256, {
+    env: 'PASSWORD_MIN_LENGTH',
+    group: 'Passwords',
+    default: 15,
+    doc: 'Fewest characters in a password (NIST SP 800-63B-4: 15 for single-factor).',
+  }),
+  passwordMaxLength: integer(64, 1024, {
+    env: 'PASSWORD_MAX_LENGTH',
+    group: 'Passwords',
+    default: 256,
+    doc: 'Most characters in a password. Input over 1,024 bytes is refused before hashing whatever this says.',
+  }),
+  passwordRequireUppercase: boolean({
+    env: 'PASSWORD_REQUIRE_UPPERCASE',
+    group: 'Passwords',
+    default: false,
+    doc: 'Require an upper-case letter (NIST advises against composition rules).',
+  }),
+  passwordRequireLowercase: boolean({
+    env: 'PASSWORD_REQUIRE_LOWERCASE',
+    group: 'Passwords',
+    default: false,
+    doc: 'Require a lower-case letter.',
+  }),
+  passwordRequireNumbers: boolean({
+    env: 'PASSWORD_REQUIRE_NUMBERS',
+    group: 'Passwords',
+    default: false,
+    doc: 'Require a digit.',
+  }),
+  passwordRequireSpecial: boolean({
+    env: 'PASSWORD_REQUIRE_SPECIAL',
+    group: 'Passwords',
+    default: false,
+    doc: 'Require a character that is neither a letter nor a digit.',
+  }),
+  failedLoginMinResponseMs: integer(0, 10_000, {
+    env: 'FAILED_LOGIN_MIN_RESPONSE_MS',
+    group: 'Passwords',
+    default: 400,
+    doc: 'Floor on the time of a failed login, so timing does not tell unknown, locked and wrong-password apart.',
   }),
 
   // Lockout and rate limits

@@ -1,3 +1,6 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './schema.ts';
+
 /**
  * What differs between the SQL dialects, in one place. Repositories convert values through these
  * functions instead of asking which database they run on.
@@ -12,6 +15,11 @@ export interface DialectCapabilities {
   toBoolean(value: boolean): boolean | number;
   /** A stored boolean (SQLite keeps 0/1). */
   fromBoolean(value: unknown): boolean;
+  /**
+   * Inside a transaction, blocks other transactions that would change which users are active
+   * admins until this one ends, so "never remove the last admin" holds under concurrency.
+   */
+  lockAdmins(db: Kysely<Database>): Promise<void>;
   /** A JSON value as the driver should bind it. */
   toJson(value: unknown): string;
   /** A stored JSON value, parsed. */
@@ -45,6 +53,11 @@ export const SQLITE_CAPABILITIES: DialectCapabilities = Object.freeze({
   toTimestamp: sqliteTimestamp,
   fromTimestamp: parseSqliteTimestamp,
   toBoolean: (value: boolean) => (value ? 1 : 0),
+  // SQLite has one writer: a write as the first statement takes the database write lock now,
+  // rather than failing later when a read transaction tries to upgrade.
+  lockAdmins: async (db: Kysely<Database>) => {
+    await sql`update email_users set id = id where 1 = 0`.execute(db);
+  },
   fromBoolean: (value: unknown) => value === 1 || value === true || value === '1',
   toJson: (value: unknown) => JSON.stringify(value),
   fromJson: parseJsonText,
@@ -56,6 +69,13 @@ export const POSTGRES_CAPABILITIES: DialectCapabilities = Object.freeze({
   fromTimestamp: (value: unknown) =>
     value === null || value === undefined ? null : new Date(value as string),
   toBoolean: (value: boolean) => value,
+  // Row locks on every active admin: a concurrent transaction waits, then re-reads the rows
+  // (READ COMMITTED) and sees the first one's change.
+  lockAdmins: async (db: Kysely<Database>) => {
+    await sql`select id from email_users where is_admin = true and is_active = true order by id for update`.execute(
+      db,
+    );
+  },
   fromBoolean: (value: unknown) => value === true,
   toJson: (value: unknown) => JSON.stringify(value),
   fromJson: parseJsonText,

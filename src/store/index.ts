@@ -8,6 +8,14 @@ export type {
   AuthEventsRepository,
   NewAuthEvent,
 } from './repositories/auth-events-repository.ts';
+export type { RevokedTokensRepository } from './repositories/revoked-tokens-repository.ts';
 export type { SettingsRepository } from './repositories/settings-repository.ts';
+export type {
+  FailedLoginOutcome,
+  NewUserRecord,
+  UserPatch,
+  UserRecord,
+  UsersRepository,
+} from './repositories/users-repository.ts';
 export type { Database } from './schema.ts';
 export { openStore, type Store } from './store.ts';

@@ -55,9 +55,18 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
+/** Access tokens revoked before their expiry (logout), kept until they would have expired. */
+export interface RevokedTokensTable {
+  jti: string;
+  user_id: string | null;
+  expires_at: Timestamp;
+  revoked_at: Timestamp;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   email_users: EmailUsersTable;
   auth_events: AuthEventsTable;
   settings: SettingsTable;
+  revoked_tokens: RevokedTokensTable;
 }

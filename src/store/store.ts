@@ -4,7 +4,12 @@ import { type ConnectOptions, connect } from './connect.ts';
 import { parseDatabaseUrl } from './database-url.ts';
 import { type MigrateOutcome, type MigrationState, migrateToLatest, migrationStatus } from './migrate.ts';
 import { type AuthEventsRepository, authEventsRepository } from './repositories/auth-events-repository.ts';
+import {
+  type RevokedTokensRepository,
+  revokedTokensRepository,
+} from './repositories/revoked-tokens-repository.ts';
 import { type SettingsRepository, settingsRepository } from './repositories/settings-repository.ts';
+import { type UsersRepository, usersRepository } from './repositories/users-repository.ts';
 import type { Database } from './schema.ts';
 
 /** The database of one process: its repositories, health check, migrations and shutdown. */
@@ -13,6 +18,8 @@ export interface Store {
   readonly db: Kysely<Database>;
   readonly settings: SettingsRepository;
   readonly authEvents: AuthEventsRepository;
+  readonly users: UsersRepository;
+  readonly revokedTokens: RevokedTokensRepository;
   /** True when the database answers a trivial query within `timeoutMs`; never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
   /** Applies pending migrations (see migrateToLatest). */
@@ -38,6 +45,8 @@ export function openStore(databaseUrl: string, options: ConnectOptions = {}): St
     db,
     settings: settingsRepository(db, capabilities),
     authEvents: authEventsRepository(db, capabilities),
+    users: usersRepository(db, capabilities),
+    revokedTokens: revokedTokensRepository(db, capabilities),
     async ping(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<false>((resolve) => {

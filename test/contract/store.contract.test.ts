@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { DIALECTS, type TestDatabase } from '../helpers/dialects.ts';
 
@@ -45,7 +46,7 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
   describe('migrations', () => {
     it('applies every migration and lists it as applied', async () => {
       const status = await store.migrationStatus();
-      expect(status.map((m) => m.name)).toEqual(['0001_initial']);
+      expect(status.map((m) => m.name)).toEqual(Object.keys(MIGRATIONS));
       expect(status.every((m) => m.executedAt instanceof Date)).toBe(true);
     });
 

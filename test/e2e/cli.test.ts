@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { runCli } from '../helpers/cli.ts';
+
+const NAMES = Object.keys(MIGRATIONS);
 import { DIALECTS } from '../helpers/dialects.ts';
 
 const SECRETS = {
@@ -124,19 +127,20 @@ describe('gatehouse db', () => {
         const env = { DATABASE_URL: database.url };
         const before = await runCli(['db', 'status'], { env });
         expect(before.code).toBe(0);
-        expect(before.stdout).toContain('0001_initial  pending');
-        expect(before.stdout).toContain(`0 applied, 1 pending (${dialect.name})`);
+        for (const name of NAMES) expect(before.stdout).toContain(`${name}  pending`);
+        expect(before.stdout).toContain(`0 applied, ${NAMES.length} pending (${dialect.name})`);
 
         const migrate = await runCli(['db', 'migrate'], { env });
         expect(migrate.code).toBe(0);
-        expect(migrate.stdout).toBe('applied 0001_initial\n');
+        expect(migrate.stdout).toBe(NAMES.map((name) => `applied ${name}\n`).join(''));
 
         const again = await runCli(['db', 'migrate'], { env });
         expect(again.stdout).toBe('Database is up to date.\n');
 
         const after = await runCli(['db', 'status'], { env });
-        expect(after.stdout).toMatch(/0001_initial {2}applied \d{4}-\d{2}-\d{2}T/);
-        expect(after.stdout).toContain('1 applied, 0 pending');
+        for (const name of NAMES)
+          expect(after.stdout).toMatch(new RegExp(`${name} {2}applied \\d{4}-\\d{2}-\\d{2}T`));
+        expect(after.stdout).toContain(`${NAMES.length} applied, 0 pending`);
       } finally {
         await database.drop();
       }

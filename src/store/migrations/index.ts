@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001_initial.ts';
+import * as revokedTokens from './0002_revoked_tokens.ts';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_revoked_tokens': revokedTokens,
 };

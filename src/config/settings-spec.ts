@@ -102,7 +102,12 @@ export const SETTING_SPECS = {
     default: 60,
     doc: 'Lifetime of an access token issued at login.',
   }),
-  jwtIssuer: text({ env: 'JWT_ISSUER', group: 'Identity', default: 'gatehouse', doc: 'The `iss` claim of access tokens.' }),
+  jwtIssuer: text({
+    env: 'JWT_ISSUER',
+    group: 'Identity',
+    default: 'gatehouse',
+    doc: 'The `iss` claim of access tokens.',
+  }),
   jwtAudience: text({
     env: 'JWT_AUDIENCE',
     group: 'Identity',

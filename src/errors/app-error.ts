@@ -30,7 +30,10 @@ export class AppError extends Error {
 
   /** The JSON body sent to the client. */
   toBody(): Record<string, unknown> {
-    if (this.code === 'Unauthorized') return { error: 'Unauthorized' };
+    // 401s never say why, except where a spec asks for a reason (REQUIRE_USER_IN_DB).
+    if (this.code === 'Unauthorized') {
+      return this.message ? { error: 'Unauthorized', message: this.message } : { error: 'Unauthorized' };
+    }
     return { error: this.code, message: this.message, ...this.details };
   }
 }

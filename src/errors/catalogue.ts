@@ -12,6 +12,12 @@ export const ERROR_CATALOGUE = {
   not_found: { status: 404, message: 'Not found' },
   payload_too_large: { status: 413, message: 'The request body is too large' },
   unsupported_media_type: { status: 415, message: 'Unsupported Content-Type: send application/json' },
+  password_policy: { status: 400, message: 'Password validation failed' },
+  invalid_current_password: { status: 400, message: 'The current password is incorrect' },
+  last_admin: { status: 400, message: 'Cannot modify last admin' },
+  password_change_required: { status: 403, message: 'Password change required' },
+  user_exists: { status: 409, message: 'A user with this email or username already exists' },
+  rate_limited: { status: 429, message: 'Too many failed attempts; try again later' },
   internal_error: { status: 500, message: 'An internal error occurred' },
   service_unavailable: { status: 503, message: 'The service is temporarily unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Settings } from '../config/index.ts';
 import { AppError } from '../errors/index.ts';
+import type { IdentityContext } from '../identity/index.ts';
 import type { Store } from '../store/index.ts';
 import { frameworkErrors, installErrorHandlers } from './error-handler.ts';
+import { adminUserRoutes } from './routes/admin-users.ts';
+import { authEmailRoutes } from './routes/auth-email.ts';
 import { healthRoutes } from './routes/health.ts';
 import { installValidators } from './validation.ts';
 
@@ -11,6 +14,7 @@ import { installValidators } from './validation.ts';
 export interface AppDeps {
   store: Store;
   logger: FastifyBaseLogger;
+  identity: IdentityContext;
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -57,5 +61,7 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
   });
 
   app.register(healthRoutes, { store: deps.store });
+  app.register(authEmailRoutes, { identity: deps.identity });
+  app.register(adminUserRoutes, { identity: deps.identity });
   return app;
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.ts';
+import { HashingOverloadedError } from '../identity/index.ts';
 
 const FASTIFY_CODES: Record<string, () => AppError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => new AppError('payload_too_large'),
@@ -15,6 +16,11 @@ const FASTIFY_CODES: Record<string, () => AppError> = {
 /** Maps any thrown value to a public AppError; anything unexpected becomes internal_error. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof HashingOverloadedError) {
+    return new AppError('service_unavailable', {
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    });
+  }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
     const details = fastifyError.validation.map((issue) => ({

@@ -1,5 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Settings } from '../config/index.ts';
+import { AppError } from '../errors/index.ts';
+import { createIdentityContext, ensurePlatformAdmin, type IdentityContext } from '../identity/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { buildApp } from './app.ts';
 
@@ -7,15 +9,44 @@ import { buildApp } from './app.ts';
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
+  identity: IdentityContext;
   /** The address it listens on, e.g. http://127.0.0.1:4444. */
   url: string;
   /** Stops accepting, drains in-flight requests (up to SHUTDOWN_GRACE_SECONDS), closes the database. Resolves to an exit code. */
   shutdown(reason: string): Promise<number>;
 }
 
-/** Why start-up failed, for the CLI's exit code and message. */
+/** Why start-up failed, with the exit code the CLI should use (2: a settings problem). */
 export class StartupError extends Error {
   override name = 'StartupError';
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+async function bootstrapAdmin(identity: IdentityContext): Promise<void> {
+  let outcome: Awaited<ReturnType<typeof ensurePlatformAdmin>>;
+  try {
+    outcome = await ensurePlatformAdmin(identity);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'password_policy') {
+      const violations = (error.details?.violations as string[] | undefined) ?? [];
+      throw new StartupError(
+        `PLATFORM_ADMIN_PASSWORD breaks the password policy: ${violations.join('; ')}`,
+        2,
+      );
+    }
+    throw error;
+  }
+  if (outcome.action === 'created' && outcome.generatedPassword) {
+    // Shown once, on stderr, never in the JSON log.
+    process.stderr.write(
+      `\nGatehouse created the platform admin ${outcome.email} with this generated password:\n\n    ${outcome.generatedPassword}\n\nIt is not shown again. Log in and change it, or set PLATFORM_ADMIN_PASSWORD.\n\n`,
+    );
+  }
 }
 
 /**
@@ -38,7 +69,14 @@ export async function startServer(
   }
   if (migrated.applied.length > 0) logger.info({ migrations: migrated.applied }, 'database migrated');
 
-  const app = buildApp(settings, { store, logger });
+  const identity = await createIdentityContext(settings, store, logger);
+  try {
+    await bootstrapAdmin(identity);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const app = buildApp(settings, { store, logger, identity });
   options.extendApp?.(app, store);
   let address: string;
   try {
@@ -72,6 +110,7 @@ export async function startServer(
   return {
     app,
     store,
+    identity,
     url: address,
     shutdown(reason) {
       stopping ??= shutdown(reason);

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadSettings, type Settings } from '../../src/config/index.ts';
 import { buildApp, createLogger } from '../../src/http/index.ts';
+import { createIdentityContext, type IdentityContext } from '../../src/identity/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 
 /** An in-process app on a migrated store, with its log lines captured. */
@@ -9,14 +10,17 @@ export interface TestApp {
   app: FastifyInstance;
   store: Store;
   settings: Settings;
+  identity: IdentityContext;
   /** Every log line written so far, as raw JSON text. */
   logText(): string;
   close(): Promise<void>;
 }
 
-/** Settings from `env` on top of test defaults (in-memory SQLite); throws on invalid settings. */
+/** Settings from `env` on top of test defaults (in-memory SQLite, no failed-login floor); throws on invalid settings. */
 export function testSettings(env: Record<string, string> = {}): Settings {
-  const result = loadSettings({ env: { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'info', ...env } });
+  const result = loadSettings({
+    env: { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'info', FAILED_LOGIN_MIN_RESPONSE_MS: '0', ...env },
+  });
   if (!result.ok) throw new Error(result.errors.join('; '));
   return result.settings;
 }
@@ -37,13 +41,16 @@ export async function testApp(
       done();
     },
   });
-  const app = buildApp(settings, { store, logger: createLogger(settings.logLevel, sink) });
+  const logger = createLogger(settings.logLevel, sink);
+  const identity = await createIdentityContext(settings, store, logger);
+  const app = buildApp(settings, { store, logger, identity });
   extend?.(app);
   await app.ready();
   return {
     app,
     store,
     settings,
+    identity,
     logText: () => lines,
     async close() {
       await app.close();

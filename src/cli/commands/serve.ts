@@ -25,7 +25,7 @@ export async function serve(options: {
     if (!(error instanceof StartupError)) throw error;
     logger.error(error.message);
     process.stderr.write(`gatehouse: ${error.message}\n`);
-    return EXIT.failure;
+    return error.exitCode;
   }
   logger.info(
     { url: server.url, database: server.store.capabilities.dialect },

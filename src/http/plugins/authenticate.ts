@@ -1,0 +1,78 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { AppError } from '../../errors/index.ts';
+import {
+  type Authenticated,
+  authenticateToken,
+  checkIpLimit,
+  type IdentityContext,
+  type RequestContext,
+  recordIpFailure,
+} from '../../identity/index.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller; set by the `authenticate` pre-handler. */
+    caller?: Authenticated;
+  }
+}
+
+/** The WWW-Authenticate challenge sent with every 401 (RFC 6750). */
+export const BEARER_CHALLENGE = 'Bearer realm="gatehouse"';
+
+/** A 401 that says nothing about why. */
+export function unauthorized(message?: string): AppError {
+  return new AppError('Unauthorized', { message, headers: { 'www-authenticate': BEARER_CHALLENGE } });
+}
+
+/** The audit context of a request: client IP (socket, or trusted proxy), user agent and caller. */
+export function requestContext(request: FastifyRequest): RequestContext & { ip: string } {
+  const agent = request.headers['user-agent'];
+  return {
+    ip: request.ip,
+    userAgent: typeof agent === 'string' ? agent : null,
+    actorEmail: request.caller?.user.email ?? null,
+  };
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer +([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/** Throws 403 forbidden unless the caller is an admin. */
+export function assertAdmin(request: FastifyRequest): Authenticated {
+  const caller = request.caller;
+  if (!caller) throw unauthorized();
+  if (!caller.user.isAdmin) throw new AppError('forbidden');
+  return caller;
+}
+
+/**
+ * A pre-handler that requires a valid bearer token (and, with `admin`, an admin caller).
+ * Presented-but-invalid tokens count toward the per-IP failure limit; past it, 429.
+ */
+export function authenticate(
+  identity: IdentityContext,
+  options: { admin?: boolean; allowPasswordChangeToken?: boolean } = {},
+): preHandlerAsyncHookHandler {
+  const purposes = options.allowPasswordChangeToken
+    ? (['access', 'password_change'] as const)
+    : (['access'] as const);
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    const limit = await checkIpLimit(identity, request.ip);
+    if (limit.blocked) {
+      throw new AppError('rate_limited', { headers: { 'retry-after': String(limit.retryAfterSeconds) } });
+    }
+    const token = bearerToken(request);
+    if (token === null) throw unauthorized();
+    const result = await authenticateToken(identity, token, purposes);
+    if ('rejected' in result) {
+      await recordIpFailure(identity, request.ip);
+      throw unauthorized(result.reason === 'user_not_in_db' ? 'User not found in database' : undefined);
+    }
+    request.caller = result;
+    if (options.admin) assertAdmin(request);
+  };
+}

@@ -1,0 +1,76 @@
+import type { UserRecord } from '../../store/index.ts';
+import { canonicalEmail } from '../canonical.ts';
+import type { IdentityContext } from '../context.ts';
+import type { TokenPurpose, VerifiedToken } from '../tokens/index.ts';
+
+/** A caller proven by a bearer token. */
+export interface Authenticated {
+  user: UserRecord;
+  token: VerifiedToken;
+  /** True for the REQUIRE_USER_IN_DB=false platform-admin path: no database row backs `user`. */
+  bootstrapAdmin: boolean;
+}
+
+/** Why a token was refused, for the one case the API may say so (REQUIRE_USER_IN_DB). */
+export type TokenRejection = { rejected: true; reason: 'invalid' | 'user_not_in_db' };
+
+/** The id of the platform admin when it has no database row (REQUIRE_USER_IN_DB=false). */
+export const BOOTSTRAP_ADMIN_ID = 'platform-admin';
+
+function bootstrapAdmin(email: string, now: Date): UserRecord {
+  return {
+    id: BOOTSTRAP_ADMIN_ID,
+    email,
+    username: email,
+    fullName: 'Platform admin',
+    passwordHash: '',
+    isAdmin: true,
+    isActive: true,
+    emailVerifiedAt: null,
+    passwordChangeRequired: false,
+    passwordChangedAt: null,
+    failedLoginAttempts: 0,
+    lockedUntil: null,
+    tokensValidAfter: null,
+    lastLogin: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Checks a bearer token on every request: signature, algorithm, issuer, audience and expiry
+ * (the signer), the allowed purposes, that the user exists and is active, that the token was
+ * issued after the user's `tokens_valid_after`, and that its jti is not revoked. Reads the
+ * database each time, so a break-glass SQL change or a disable takes effect on the next request.
+ */
+export async function authenticateToken(
+  ctx: IdentityContext,
+  raw: string,
+  purposes: readonly TokenPurpose[] = ['access'],
+): Promise<Authenticated | TokenRejection> {
+  const invalid: TokenRejection = { rejected: true, reason: 'invalid' };
+  const token = await ctx.signer.verify(raw);
+  if (token === null || !purposes.includes(token.purpose)) return invalid;
+  if (await ctx.store.revokedTokens.isRevoked(token.jti)) return invalid;
+
+  const user = await ctx.store.users.findById(token.userId);
+  if (user === null) {
+    if (canonicalEmail(token.email) !== ctx.settings.platformAdminEmail.toLowerCase()) return invalid;
+    if (ctx.settings.requireUserInDb) {
+      ctx.logger.warn(
+        { security_event: 'user_not_in_db_rejected', user_email: token.email },
+        'user not in database',
+      );
+      return { rejected: true, reason: 'user_not_in_db' };
+    }
+    ctx.logger.warn(
+      { security_event: 'platform_admin_bootstrap', user_email: token.email },
+      'platform admin without a database row',
+    );
+    return { user: bootstrapAdmin(token.email, ctx.now()), token, bootstrapAdmin: true };
+  }
+  if (!user.isActive) return invalid;
+  if (user.tokensValidAfter !== null && token.issuedAtMs < user.tokensValidAfter.getTime()) return invalid;
+  return { user, token, bootstrapAdmin: false };
+}

@@ -1,0 +1,76 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Settings } from '../config/index.ts';
+import type { Store, UserRecord } from '../store/index.ts';
+import { type Auditor, createAuditor, type RequestContext } from './audit.ts';
+import { resolveJwtSecret } from './jwt-secret.ts';
+import {
+  createPasswordHasher,
+  createPasswordPolicy,
+  type PasswordHasher,
+  type PasswordPolicy,
+} from './passwords/index.ts';
+import { createMemoryRateLimitStore, type RateLimitStore } from './rate-limit/index.ts';
+import { createTokenSigner, type TokenSigner } from './tokens/index.ts';
+
+/** Called when a failed login locks an account (the password-recovery domain sends the e-mail). */
+export type AccountLockedListener = (user: UserRecord, context: RequestContext) => void;
+
+/** Everything the identity operations share: settings, storage, primitives and the clock. */
+export interface IdentityContext {
+  readonly settings: Settings;
+  readonly store: Store;
+  readonly hasher: PasswordHasher;
+  readonly policy: PasswordPolicy;
+  readonly signer: TokenSigner;
+  /** Failed-authentication counters per client IP. */
+  readonly rateLimit: RateLimitStore;
+  readonly audit: Auditor;
+  readonly logger: FastifyBaseLogger;
+  readonly now: () => Date;
+  readonly accountLockedListeners: AccountLockedListener[];
+}
+
+/**
+ * Builds the identity context from settings. Resolves the JWT key (generating and storing one if
+ * JWT_SECRET_KEY is unset), so the store must be migrated first.
+ */
+export async function createIdentityContext(
+  settings: Settings,
+  store: Store,
+  logger: FastifyBaseLogger,
+  options: { now?: () => Date; rateLimit?: RateLimitStore } = {},
+): Promise<IdentityContext> {
+  const now = options.now ?? (() => new Date());
+  const secret = await resolveJwtSecret(settings.jwtSecretKey, store);
+  return {
+    settings,
+    store,
+    hasher: createPasswordHasher({
+      memoryCost: settings.argon2idMemoryCost,
+      timeCost: settings.argon2idTimeCost,
+      parallelism: settings.argon2idParallelism,
+      maxConcurrent: settings.passwordHashConcurrency,
+      queueTimeoutMs: settings.passwordHashQueueTimeoutMs,
+    }),
+    policy: createPasswordPolicy({
+      minLength: settings.passwordMinLength,
+      maxLength: settings.passwordMaxLength,
+      requireUppercase: settings.passwordRequireUppercase,
+      requireLowercase: settings.passwordRequireLowercase,
+      requireNumbers: settings.passwordRequireNumbers,
+      requireSpecial: settings.passwordRequireSpecial,
+    }),
+    signer: createTokenSigner({
+      secret,
+      issuer: settings.jwtIssuer,
+      audience: settings.jwtAudience,
+      defaultTtlSeconds: settings.tokenExpiryMinutes * 60,
+      now: () => now().getTime(),
+    }),
+    rateLimit: options.rateLimit ?? createMemoryRateLimitStore({ now: () => now().getTime() }),
+    audit: createAuditor(store, logger),
+    logger,
+    now,
+    accountLockedListeners: [],
+  };
+}

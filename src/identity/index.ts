@@ -1,0 +1,28 @@
+// The identity domain's public API: other domains import only from here.
+export type { Auditor, RequestContext, SecurityEvent } from './audit.ts';
+export {
+  type Authenticated,
+  authenticateToken,
+  BOOTSTRAP_ADMIN_ID,
+  type TokenRejection,
+} from './auth/authenticate.ts';
+export { assertPasswordAcceptable, changePassword } from './auth/change-password.ts';
+export { checkIpLimit, recordIpFailure } from './auth/ip-limit.ts';
+export { type LoginResult, login, PASSWORD_CHANGE_TOKEN_TTL_SECONDS } from './auth/login.ts';
+export { logout } from './auth/logout.ts';
+export { type BootstrapOutcome, ensurePlatformAdmin, generatePassword, recoverAdmin } from './bootstrap.ts';
+export { canonicalEmail, canonicalUsername } from './canonical.ts';
+export { type AccountLockedListener, createIdentityContext, type IdentityContext } from './context.ts';
+export { HashingOverloadedError, PASSWORD_MAX_BYTES } from './passwords/index.ts';
+export { decodeTokenUnverified } from './tokens/index.ts';
+export {
+  type CreateUserInput,
+  createUser,
+  deleteUser,
+  getUserByEmail,
+  listUsers,
+  type UpdateUserInput,
+  unlockUser,
+  updateUser,
+} from './users/manage.ts';
+export { isLocked, toUserView, type UserView } from './users/view.ts';

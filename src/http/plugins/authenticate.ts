@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { AppError } from '../../errors/index.ts';
 import {
   type Authenticated,
@@ -11,7 +11,7 @@ import {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The authenticated caller; set by the `authenticate` pre-handler. */
+    /** The authenticated caller; set by the `authenticate` hook. */
     caller?: Authenticated;
   }
 }
@@ -50,13 +50,15 @@ export function assertAdmin(request: FastifyRequest): Authenticated {
 }
 
 /**
- * A pre-handler that requires a valid bearer token (and, with `admin`, an admin caller).
- * Presented-but-invalid tokens count toward the per-IP failure limit; past it, 429.
+ * An onRequest hook that requires a valid bearer token (and, with `admin`, an admin caller).
+ * It runs before the body is parsed or validated, so callers without the right to a route learn
+ * nothing about its input. Presented-but-invalid tokens count toward the per-IP failure limit;
+ * past it, 429.
  */
 export function authenticate(
   identity: IdentityContext,
   options: { admin?: boolean; allowPasswordChangeToken?: boolean } = {},
-): preHandlerAsyncHookHandler {
+): onRequestAsyncHookHandler {
   const purposes = options.allowPasswordChangeToken
     ? (['access', 'password_change'] as const)
     : (['access'] as const);

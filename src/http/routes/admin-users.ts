@@ -75,7 +75,7 @@ export async function adminUserRoutes(
 ): Promise<void> {
   const { identity } = options;
   const view = (user: Parameters<typeof toUserView>[0]) => toUserView(user, identity.now());
-  app.addHook('preHandler', authenticate(identity, { admin: true }));
+  app.addHook('onRequest', authenticate(identity, { admin: true }));
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>(
     '/auth/email/admin/users',

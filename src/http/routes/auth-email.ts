@@ -61,12 +61,12 @@ export async function authEmailRoutes(
     },
   );
 
-  app.post('/auth/email/logout', { preHandler: authenticate(identity) }, async (request) => {
+  app.post('/auth/email/logout', { onRequest: authenticate(identity) }, async (request) => {
     await logout(identity, request.caller!, requestContext(request));
     return { status: 'ok' };
   });
 
-  app.get('/auth/email/me', { preHandler: authenticate(identity) }, async (request) =>
+  app.get('/auth/email/me', { onRequest: authenticate(identity) }, async (request) =>
     toUserView(request.caller!.user, identity.now()),
   );
 
@@ -74,7 +74,7 @@ export async function authEmailRoutes(
     '/auth/email/change-password',
     {
       schema: { body: changePasswordBody },
-      preHandler: authenticate(identity, { allowPasswordChangeToken: true }),
+      onRequest: authenticate(identity, { allowPasswordChangeToken: true }),
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');

@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { configCheck } from './commands/config-check.ts';
 import { dbMigrate, dbStatus } from './commands/db.ts';
+import { hashPassword } from './commands/hash-password.ts';
+import { registerJwtCommands } from './commands/jwt.ts';
+import { recoverAdminCommand } from './commands/recover-admin.ts';
 import { serve } from './commands/serve.ts';
+import { registerUserCommands } from './commands/users.ts';
 import { EXIT } from './exit-codes.ts';
 
 const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
@@ -35,7 +39,30 @@ function program(run: (work: Promise<number> | number) => void): Command {
     .description('list migrations and whether each is applied')
     .action(() => run(dbStatus(globals())));
 
-  for (const command of [config, db]) command.exitOverride();
+  registerUserCommands(root, run, globals);
+
+  root
+    .command('hash-password')
+    .description('print the Argon2id hash of a password (prompt or stdin), for break-glass SQL')
+    .action(() => run(hashPassword(globals())));
+
+  registerJwtCommands(root, run, globals);
+
+  root
+    .command('recover-admin')
+    .description('break-glass: set an admin password, unlock, re-enable (server stopped or running)')
+    .requiredOption('--email <email>', 'the admin account')
+    .option('--password <password>', 'password (visible in the process list: prefer the prompt or stdin)')
+    .option('--generate', 'generate a strong password and print it')
+    .action((options: { email: string; password?: string; generate?: boolean }) =>
+      run(recoverAdminCommand({ ...globals(), ...options })),
+    );
+
+  const exitOverrideAll = (command: Command) => {
+    command.exitOverride();
+    command.commands.forEach(exitOverrideAll);
+  };
+  exitOverrideAll(root);
   return root;
 }
 

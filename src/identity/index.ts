@@ -13,7 +13,7 @@ export { logout } from './auth/logout.ts';
 export { type BootstrapOutcome, ensurePlatformAdmin, generatePassword, recoverAdmin } from './bootstrap.ts';
 export { canonicalEmail, canonicalUsername } from './canonical.ts';
 export { type AccountLockedListener, createIdentityContext, type IdentityContext } from './context.ts';
-export { HashingOverloadedError, PASSWORD_MAX_BYTES } from './passwords/index.ts';
+export { createPasswordHasher, HashingOverloadedError, PASSWORD_MAX_BYTES } from './passwords/index.ts';
 export { decodeTokenUnverified } from './tokens/index.ts';
 export {
   type CreateUserInput,

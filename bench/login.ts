@@ -77,8 +77,8 @@ try {
   const pct = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(0);
   const ok = statuses.get(200) ?? 0;
-  console.log(
-    JSON.stringify(
+  process.stdout.write(
+    `${JSON.stringify(
       {
         database: databaseUrl.split(':')[0],
         parallel: PARALLEL,
@@ -91,7 +91,7 @@ try {
       },
       null,
       2,
-    ),
+    )}\n`,
   );
 } finally {
   child.kill('SIGTERM');

@@ -3,9 +3,8 @@ import { pino } from 'pino';
 import { AppError } from '../errors/index.ts';
 import { createLogger } from '../http/index.ts';
 import { createIdentityContext, type IdentityContext, type RequestContext } from '../identity/index.ts';
-import { openStore } from '../store/index.ts';
 import { EXIT } from './exit-codes.ts';
-import { loadSettingsOrReport } from './settings.ts';
+import { withStore } from './store-session.ts';
 
 /** The audit context of CLI actions: the operating-system user who ran them. */
 export function cliContext(): RequestContext {
@@ -32,34 +31,25 @@ export function reportError(error: unknown): number {
  * Runs `work` with the identity services on the configured database, whether or not a server is
  * running: loads settings, migrates, and always closes the store. Audit lines go to stderr.
  */
-export async function withIdentity(
+export function withIdentity(
   configFile: string | undefined,
   work: (identity: IdentityContext) => Promise<number>,
 ): Promise<number> {
-  const loaded = loadSettingsOrReport(configFile);
-  if (loaded === null) return EXIT.usage;
-  const store = openStore(loaded.settings.databaseUrl, { poolSize: 2 });
-  try {
-    if (!(await store.ping(5000))) {
-      process.stderr.write('gatehouse: the database does not answer (check DATABASE_URL)\n');
-      return EXIT.failure;
-    }
+  return withStore(configFile, async (store, settings) => {
     const migrated = await store.migrate();
     if (migrated.error) {
       process.stderr.write(`gatehouse: migration failed: ${migrated.error.message}\n`);
       return EXIT.failure;
     }
     const logger = createLogger(
-      loaded.settings.logLevel === 'info' ? 'warn' : loaded.settings.logLevel,
+      settings.logLevel === 'info' ? 'warn' : settings.logLevel,
       pino.destination(2),
     );
-    const identity = await createIdentityContext(loaded.settings, store, logger);
+    const identity = await createIdentityContext(settings, store, logger);
     try {
       return await work(identity);
     } catch (error) {
       return reportError(error);
     }
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { UserPatch } from '../store/index.ts';
 import type { RequestContext } from './audit.ts';
 import { assertPasswordAcceptable } from './auth/change-password.ts';
 import { canonicalEmail, canonicalUsername } from './canonical.ts';
@@ -12,6 +13,20 @@ export type BootstrapOutcome =
   | { action: 'created'; email: string; generatedPassword: string | null }
   | { action: 'password_applied'; email: string }
   | { action: 'unchanged'; email: string };
+
+/** The change that gives an account back to its admin: new password, unlocked, enabled, admin, other sessions ended. */
+function restoredAdmin(passwordHash: string, now: Date): UserPatch {
+  return {
+    passwordHash,
+    passwordChangedAt: now,
+    passwordChangeRequired: false,
+    failedLoginAttempts: 0,
+    lockedUntil: null,
+    isActive: true,
+    isAdmin: true,
+    tokensValidAfter: now,
+  };
+}
 
 /** A password that passes any policy Gatehouse allows: 192 random bits as 32 base64url characters. */
 export function generatePassword(): string {
@@ -71,20 +86,7 @@ export async function ensurePlatformAdmin(ctx: IdentityContext): Promise<Bootstr
 
   assertPasswordAcceptable(ctx, configured, existing);
   const now = ctx.now();
-  await ctx.store.users.update(
-    existing.id,
-    {
-      passwordHash: await ctx.hasher.hash(configured),
-      passwordChangedAt: now,
-      passwordChangeRequired: false,
-      failedLoginAttempts: 0,
-      lockedUntil: null,
-      isActive: true,
-      isAdmin: true,
-      tokensValidAfter: now,
-    },
-    now,
-  );
+  await ctx.store.users.update(existing.id, restoredAdmin(await ctx.hasher.hash(configured), now), now);
   await ctx.store.settings.set(FINGERPRINT_KEY, await ctx.hasher.hash(configured));
   await ctx.audit.record(
     { type: 'bootstrap_password_applied', success: true, userId: existing.id, userEmail: email },
@@ -127,20 +129,7 @@ export async function recoverAdmin(
     );
     return { email, created: true };
   }
-  await ctx.store.users.update(
-    existing.id,
-    {
-      passwordHash,
-      passwordChangedAt: now,
-      passwordChangeRequired: false,
-      failedLoginAttempts: 0,
-      lockedUntil: null,
-      isActive: true,
-      isAdmin: true,
-      tokensValidAfter: now,
-    },
-    now,
-  );
+  await ctx.store.users.update(existing.id, restoredAdmin(passwordHash, now), now);
   await ctx.audit.record(
     { type: 'break_glass_recovery', success: true, userId: existing.id, userEmail: email },
     context,

@@ -1,24 +1,5 @@
-import { openStore, type Store } from '../../store/index.ts';
 import { EXIT } from '../exit-codes.ts';
-import { loadSettingsOrReport } from '../settings.ts';
-
-async function withStore(
-  configFile: string | undefined,
-  work: (store: Store) => Promise<number>,
-): Promise<number> {
-  const loaded = loadSettingsOrReport(configFile);
-  if (loaded === null) return EXIT.usage;
-  const store = openStore(loaded.settings.databaseUrl, { poolSize: 2 });
-  try {
-    if (!(await store.ping(5000))) {
-      process.stderr.write('gatehouse: the database does not answer (check DATABASE_URL)\n');
-      return EXIT.failure;
-    }
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
+import { withStore } from '../store-session.ts';
 
 /** `gatehouse db migrate`: applies pending migrations; safe to run beside a starting server. */
 export function dbMigrate(options: { config?: string }): Promise<number> {

@@ -30,10 +30,9 @@ export class AppError extends Error {
 
   /** The JSON body sent to the client. */
   toBody(): Record<string, unknown> {
-    // 401s never say why, except where a spec asks for a reason (REQUIRE_USER_IN_DB).
-    if (this.code === 'Unauthorized') {
-      return this.message ? { error: 'Unauthorized', message: this.message } : { error: 'Unauthorized' };
-    }
+    // 401s never say why: the message stays internal. The rare public reason a spec asks for
+    // (REQUIRE_USER_IN_DB) must be put in `details` on purpose.
+    if (this.code === 'Unauthorized') return { error: 'Unauthorized', ...this.details };
     return { error: this.code, message: this.message, ...this.details };
   }
 }

@@ -43,6 +43,9 @@ describe('error catalogue', () => {
     expect(new AppError('Unauthorized', { message: 'wrong password' }).toBody()).toEqual({
       error: 'Unauthorized',
     });
+    expect(
+      new AppError('Unauthorized', { details: { message: 'User not found in database' } }).toBody(),
+    ).toEqual({ error: 'Unauthorized', message: 'User not found in database' });
   });
 
   it('an unknown code is a programming error', () => {

@@ -19,9 +19,12 @@ declare module 'fastify' {
 /** The WWW-Authenticate challenge sent with every 401 (RFC 6750). */
 export const BEARER_CHALLENGE = 'Bearer realm="gatehouse"';
 
-/** A 401 that says nothing about why. */
-export function unauthorized(message?: string): AppError {
-  return new AppError('Unauthorized', { message, headers: { 'www-authenticate': BEARER_CHALLENGE } });
+/** A 401 that says nothing about why, unless given a `publicMessage` a spec requires. */
+export function unauthorized(publicMessage?: string): AppError {
+  return new AppError('Unauthorized', {
+    details: publicMessage ? { message: publicMessage } : undefined,
+    headers: { 'www-authenticate': BEARER_CHALLENGE },
+  });
 }
 
 /** The audit context of a request: client IP (socket, or trusted proxy), user agent and caller. */

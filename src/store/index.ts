@@ -8,6 +8,15 @@ export type {
   AuthEventsRepository,
   NewAuthEvent,
 } from './repositories/auth-events-repository.ts';
+export type {
+  MailOutboxRepository,
+  NewOutboxMessage,
+  OutboxMessage,
+} from './repositories/mail-outbox-repository.ts';
+export type {
+  PasswordResetRecord,
+  PasswordResetRepository,
+} from './repositories/password-reset-repository.ts';
 export type { RevokedTokensRepository } from './repositories/revoked-tokens-repository.ts';
 export type { SettingsRepository } from './repositories/settings-repository.ts';
 export type {

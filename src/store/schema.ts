@@ -63,10 +63,40 @@ export interface RevokedTokensTable {
   revoked_at: Timestamp;
 }
 
+/** Password reset tokens: only the SHA-256 of each token is stored. */
+export interface PasswordResetTokensTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: Timestamp;
+  ip_address: string | null;
+  user_agent: string | null;
+}
+
+/** Mail accepted for sending; a worker delivers it and retries with backoff. */
+export interface MailOutboxTable {
+  id: string;
+  kind: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  created_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  claimed_until: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  last_error: string | null;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   email_users: EmailUsersTable;
   auth_events: AuthEventsTable;
   settings: SettingsTable;
   revoked_tokens: RevokedTokensTable;
+  password_reset_tokens: PasswordResetTokensTable;
+  mail_outbox: MailOutboxTable;
 }

@@ -20,6 +20,8 @@ export interface Store {
   readonly authEvents: AuthEventsRepository;
   readonly users: UsersRepository;
   readonly revokedTokens: RevokedTokensRepository;
+  readonly passwordResets: PasswordResetRepository;
+  readonly mailOutbox: MailOutboxRepository;
   /** True when the database answers a trivial query within `timeoutMs`; never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
   /** Applies pending migrations (see migrateToLatest). */
@@ -47,6 +49,8 @@ export function openStore(databaseUrl: string, options: ConnectOptions = {}): St
     authEvents: authEventsRepository(db, capabilities),
     users: usersRepository(db, capabilities),
     revokedTokens: revokedTokensRepository(db, capabilities),
+    passwordResets: passwordResetRepository(db, capabilities),
+    mailOutbox: mailOutboxRepository(db, capabilities),
     async ping(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<false>((resolve) => {

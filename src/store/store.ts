@@ -4,6 +4,11 @@ import { type ConnectOptions, connect } from './connect.ts';
 import { parseDatabaseUrl } from './database-url.ts';
 import { type MigrateOutcome, type MigrationState, migrateToLatest, migrationStatus } from './migrate.ts';
 import { type AuthEventsRepository, authEventsRepository } from './repositories/auth-events-repository.ts';
+import { type MailOutboxRepository, mailOutboxRepository } from './repositories/mail-outbox-repository.ts';
+import {
+  type PasswordResetRepository,
+  passwordResetRepository,
+} from './repositories/password-reset-repository.ts';
 import {
   type RevokedTokensRepository,
   revokedTokensRepository,

@@ -12,6 +12,11 @@ export function crossChecks(settings: Settings): { errors: string[]; warnings: s
     if (settings.smtpHost === undefined) errors.push('SMTP_HOST is required when SMTP_ENABLED is true');
     if (settings.smtpFromEmail === undefined)
       errors.push('SMTP_FROM_EMAIL is required when SMTP_ENABLED is true');
+    if (!settings.smtpTlsRejectUnauthorized) {
+      warnings.push(
+        'SMTP_TLS_REJECT_UNAUTHORIZED is false: any certificate is accepted, so mail can be intercepted',
+      );
+    }
     if (!settings.smtpUseTls && !settings.smtpUseSsl) {
       warnings.push(
         'SMTP_USE_TLS and SMTP_USE_SSL are both false: mail, reset links included, travels unencrypted',

@@ -294,6 +294,17 @@ export const SETTING_SPECS = {
     default: false,
     doc: 'Connect with implicit TLS (usually port 465).',
   }),
+  smtpTlsCaFile: text({
+    env: 'SMTP_TLS_CA_FILE',
+    group: 'E-mail',
+    doc: 'PEM file of a CA (or a self-signed certificate) to trust for the SMTP server, on top of the system CAs.',
+  }),
+  smtpTlsRejectUnauthorized: boolean({
+    env: 'SMTP_TLS_REJECT_UNAUTHORIZED',
+    group: 'E-mail',
+    default: true,
+    doc: 'Refuse an SMTP certificate that no trusted CA signed. Set false only to test; prefer SMTP_TLS_CA_FILE.',
+  }),
   smtpTimeoutSeconds: integer(1, 300, {
     env: 'SMTP_TIMEOUT_SECONDS',
     group: 'E-mail',

@@ -36,7 +36,7 @@ export interface MailOutboxRepository {
    * worker (in this or another process) is not handed to another until the lease runs out.
    */
   claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]>;
-  /** Marks a message delivered. */
+  /** Marks a message delivered and blanks its bodies: a delivered reset link is not kept at rest. */
   markSent(id: string, now: Date): Promise<void>;
   /** Records a failed attempt and when to try again; releases the lease. */
   markFailed(id: string, error: string, nextAttemptAt: Date): Promise<void>;
@@ -107,7 +107,13 @@ export function mailOutboxRepository(db: Kysely<Database>, caps: DialectCapabili
     async markSent(id, now) {
       await db
         .updateTable('mail_outbox')
-        .set({ sent_at: caps.toTimestamp(now), claimed_until: null, last_error: null })
+        .set({
+          sent_at: caps.toTimestamp(now),
+          claimed_until: null,
+          last_error: null,
+          text_body: '',
+          html_body: '',
+        })
         .where('id', '=', id)
         .execute();
     },

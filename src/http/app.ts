@@ -8,6 +8,7 @@ import { frameworkErrors, installErrorHandlers } from './error-handler.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
 import { authEmailRoutes } from './routes/auth-email.ts';
 import { healthRoutes } from './routes/health.ts';
+import { passwordResetRoutes } from './routes/password-reset.ts';
 import { installValidators } from './validation.ts';
 
 /** What the HTTP app needs from the rest of the process. */
@@ -63,5 +64,6 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
   app.register(healthRoutes, { store: deps.store });
   app.register(authEmailRoutes, { identity: deps.identity });
   app.register(adminUserRoutes, { identity: deps.identity });
+  app.register(passwordResetRoutes, { identity: deps.identity });
   return app;
 }

@@ -2,7 +2,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Settings } from '../config/index.ts';
 import type { Store, UserRecord } from '../store/index.ts';
 import { type Auditor, createAuditor, type RequestContext } from './audit.ts';
+import { type BackgroundWork, createBackgroundWork } from './background.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
+import { type AccountNotifier, SILENT_NOTIFIER } from './recovery/notifier.ts';
 import {
   createPasswordHasher,
   createPasswordPolicy,
@@ -28,6 +30,10 @@ export interface IdentityContext {
   readonly logger: FastifyBaseLogger;
   readonly now: () => Date;
   readonly accountLockedListeners: AccountLockedListener[];
+  /** Tells account owners about resets and lockouts (e-mail). */
+  readonly notifier: AccountNotifier;
+  /** Work done after the response is decided (reset requests, notifications). */
+  readonly background: BackgroundWork;
 }
 
 /**
@@ -38,7 +44,7 @@ export async function createIdentityContext(
   settings: Settings,
   store: Store,
   logger: FastifyBaseLogger,
-  options: { now?: () => Date; rateLimit?: RateLimitStore } = {},
+  options: { now?: () => Date; rateLimit?: RateLimitStore; notifier?: AccountNotifier } = {},
 ): Promise<IdentityContext> {
   const now = options.now ?? (() => new Date());
   const secret = await resolveJwtSecret(settings.jwtSecretKey, store);
@@ -72,5 +78,9 @@ export async function createIdentityContext(
     logger,
     now,
     accountLockedListeners: [],
+    notifier: options.notifier ?? SILENT_NOTIFIER,
+    background: createBackgroundWork((error) =>
+      logger.error({ err: { message: (error as Error).message } }, 'background identity task failed'),
+    ),
   };
 }

@@ -11,9 +11,13 @@ export { checkIpLimit, recordIpFailure } from './auth/ip-limit.ts';
 export { type LoginResult, login, PASSWORD_CHANGE_TOKEN_TTL_SECONDS } from './auth/login.ts';
 export { logout } from './auth/logout.ts';
 export { type BootstrapOutcome, ensurePlatformAdmin, generatePassword, recoverAdmin } from './bootstrap.ts';
+export { type BackgroundWork } from './background.ts';
 export { canonicalEmail, canonicalUsername } from './canonical.ts';
 export { type AccountLockedListener, createIdentityContext, type IdentityContext } from './context.ts';
 export { createPasswordHasher, HashingOverloadedError, PASSWORD_MAX_BYTES } from './passwords/index.ts';
+export { checkResetToken, completePasswordReset } from './recovery/complete-reset.ts';
+export { type AccountNotifier, SILENT_NOTIFIER } from './recovery/notifier.ts';
+export { FORGOT_PASSWORD_MESSAGE, requestPasswordReset, resetLink } from './recovery/request-reset.ts';
 export { decodeTokenUnverified } from './tokens/index.ts';
 export {
   type CreateUserInput,

@@ -6,6 +6,7 @@ import type { IdentityContext } from '../context.ts';
 import { PASSWORD_MAX_BYTES } from '../passwords/index.ts';
 import type { IssuedToken } from '../tokens/index.ts';
 import { isLocked } from '../users/view.ts';
+import { issueResetLink } from '../recovery/request-reset.ts';
 import { checkIpLimit, recordIpFailure } from './ip-limit.ts';
 
 /** How long the limited token of a forced password change lives. */

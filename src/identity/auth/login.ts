@@ -135,6 +135,15 @@ async function countAccountFailure(
     },
     context,
   );
-  for (const listener of ctx.accountLockedListeners)
+  for (const listener of ctx.accountLockedListeners) {
     listener({ ...user, lockedUntil: outcome.lockedUntil }, context);
+  }
+  if (ctx.settings.accountLockoutNotificationEnabled && outcome.lockedUntil) {
+    const lockedUntil = outcome.lockedUntil;
+    // The owner learns of the lock at once, with a way back in that the attacker cannot block.
+    ctx.background.run(async () => {
+      const link = ctx.settings.passwordResetEnabled ? await issueResetLink(ctx, user, context) : null;
+      await ctx.notifier.accountLocked(user.email, lockedUntil, link);
+    });
+  }
 }

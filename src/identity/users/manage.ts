@@ -150,6 +150,8 @@ export async function updateUser(
     },
     context,
   );
+  if (passwordHash !== undefined)
+    ctx.background.run(() => ctx.notifier.passwordSetByAdmin(updated.email, now));
   return updated;
 }
 

@@ -9,6 +9,7 @@ import { adminUserRoutes } from './routes/admin-users.ts';
 import { authEmailRoutes } from './routes/auth-email.ts';
 import { healthRoutes } from './routes/health.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
+import { resetPageRoute } from './routes/reset-page.ts';
 import { installValidators } from './validation.ts';
 
 /** What the HTTP app needs from the rest of the process. */
@@ -65,5 +66,6 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
   app.register(authEmailRoutes, { identity: deps.identity });
   app.register(adminUserRoutes, { identity: deps.identity });
   app.register(passwordResetRoutes, { identity: deps.identity });
+  app.register(resetPageRoute);
   return app;
 }

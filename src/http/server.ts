@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Settings } from '../config/index.ts';
 import { AppError } from '../errors/index.ts';
 import { createIdentityContext, ensurePlatformAdmin, type IdentityContext } from '../identity/index.ts';
+import { createMailerFromSettings, type Mailer, mailNotifier } from '../mail/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { buildApp } from './app.ts';
 
@@ -69,13 +70,21 @@ export async function startServer(
   }
   if (migrated.applied.length > 0) logger.info({ migrations: migrated.applied }, 'database migrated');
 
-  const identity = await createIdentityContext(settings, store, logger);
+  let mailer: Mailer;
+  try {
+    mailer = createMailerFromSettings(settings, store.mailOutbox, logger);
+  } catch (error) {
+    await store.close();
+    throw new StartupError((error as Error).message, 2);
+  }
+  const identity = await createIdentityContext(settings, store, logger, { notifier: mailNotifier(mailer) });
   try {
     await bootstrapAdmin(identity);
   } catch (error) {
     await store.close();
     throw error;
   }
+  mailer.start();
   const app = buildApp(settings, { store, logger, identity });
   options.extendApp?.(app, store);
   let address: string;
@@ -96,7 +105,16 @@ export async function startServer(
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), settings.shutdownGraceSeconds * 1000);
     });
-    const drained = await Promise.race([app.close().then(() => 'drained' as const), deadline]);
+    const drained = await Promise.race([
+      (async () => {
+        await app.close();
+        // Reset tokens and notifications decided before the signal still reach the outbox.
+        await identity.background.idle();
+        await mailer.stop();
+        return 'drained' as const;
+      })(),
+      deadline,
+    ]);
     clearTimeout(timer);
     await store.close();
     if (drained === 'timeout') {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadSettings, type Settings } from '../../src/config/index.ts';
 import { buildApp, createLogger } from '../../src/http/index.ts';
 import { createIdentityContext, type IdentityContext } from '../../src/identity/index.ts';
+import { createMailerFromSettings, type Mailer, mailNotifier } from '../../src/mail/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 
 /** An in-process app on a migrated store, with its log lines captured. */
@@ -11,6 +12,8 @@ export interface TestApp {
   store: Store;
   settings: Settings;
   identity: IdentityContext;
+  /** The outbox mailer (not started: call `deliverDue()`). */
+  mailer: Mailer;
   /** Every log line written so far, as raw JSON text. */
   logText(): string;
   close(): Promise<void>;
@@ -29,6 +32,7 @@ export function testSettings(env: Record<string, string> = {}): Settings {
 export async function testApp(
   env: Record<string, string> = {},
   extend?: (app: FastifyInstance) => void,
+  options: { now?: () => Date } = {},
 ): Promise<TestApp> {
   const settings = testSettings(env);
   const store = openStore(settings.databaseUrl);
@@ -42,7 +46,11 @@ export async function testApp(
     },
   });
   const logger = createLogger(settings.logLevel, sink);
-  const identity = await createIdentityContext(settings, store, logger);
+  const mailer = createMailerFromSettings(settings, store.mailOutbox, logger, { now: options.now });
+  const identity = await createIdentityContext(settings, store, logger, {
+    now: options.now,
+    notifier: mailNotifier(mailer),
+  });
   const app = buildApp(settings, { store, logger, identity });
   extend?.(app);
   await app.ready();
@@ -51,9 +59,12 @@ export async function testApp(
     store,
     settings,
     identity,
+    mailer,
     logText: () => lines,
     async close() {
       await app.close();
+      await identity.background.idle();
+      await mailer.stop();
       await store.close();
     },
   };

@@ -4,9 +4,13 @@ import { testApp, type TestApp } from './app.ts';
 import type { TestDialect } from './dialects.ts';
 
 /** A test app on a fresh database of `dialect`; `close` also drops the database. */
-export async function identityApp(dialect: TestDialect, env: Record<string, string> = {}): Promise<TestApp> {
+export async function identityApp(
+  dialect: TestDialect,
+  env: Record<string, string> = {},
+  options: { now?: () => Date } = {},
+): Promise<TestApp> {
   const database = await dialect.create();
-  const t = await testApp({ DATABASE_URL: database.url, ...env });
+  const t = await testApp({ DATABASE_URL: database.url, ...env }, undefined, options);
   return {
     ...t,
     async close() {

@@ -23,7 +23,7 @@ export async function startServerProcess(options: {
   args?: string[];
   readyTimeoutMs?: number;
 }): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = options.env?.PORT ? Number(options.env.PORT) : await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [options.script ?? GATEHOUSE_BIN, ...(options.args ?? ['serve'])], {
     env: childEnv({ PORT: String(port), HOST: '127.0.0.1', ...options.env }),

@@ -37,3 +37,6 @@ export async function assertRedisReachable(url: string): Promise<void> {
   if (!reply.startsWith('+PONG'))
     throw new Error(`TEST_REDIS_URL is set but Redis does not answer PING: ${reply.trim()}`);
 }
+
+/** Chromium for the browser suites (TEST_BROWSER, e.g. /usr/bin/chromium), or undefined when they are off. */
+export const TEST_BROWSER = process.env.TEST_BROWSER?.trim() || undefined;

@@ -5,6 +5,7 @@ import { hashPassword } from './commands/hash-password.ts';
 import { registerJwtCommands } from './commands/jwt.ts';
 import { recoverAdminCommand } from './commands/recover-admin.ts';
 import { serve } from './commands/serve.ts';
+import { registerTokenCommands } from './commands/tokens.ts';
 import { registerUserCommands } from './commands/users.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -47,6 +48,7 @@ function program(run: (work: Promise<number> | number) => void): Command {
     .action(() => run(hashPassword(globals())));
 
   registerJwtCommands(root, run, globals);
+  registerTokenCommands(root, run, globals);
 
   root
     .command('recover-admin')

@@ -26,6 +26,14 @@ export function crossChecks(settings: Settings): { errors: string[]; warnings: s
     warnings.push('PASSWORD_RESET_ENABLED is true but SMTP_ENABLED is false: reset e-mails cannot be sent');
   }
 
+  if (settings.gatewayStaticApiKey !== undefined) {
+    if (settings.gatewayStaticApiKeyUser === undefined) {
+      errors.push('GATEWAY_STATIC_API_KEY_USER is required when GATEWAY_STATIC_API_KEY is set');
+    }
+    warnings.push(
+      'GATEWAY_STATIC_API_KEY is set: one shared key that never expires; prefer per-user API keys',
+    );
+  }
   if (settings.jwtSecretKey === undefined) {
     warnings.push('JWT_SECRET_KEY is not set: a random key is generated once and stored in the database');
   }

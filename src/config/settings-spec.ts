@@ -114,6 +114,24 @@ export const SETTING_SPECS = {
     default: 'gatehouse-api',
     doc: 'The `aud` claim of access tokens.',
   }),
+  apiKeyCacheTtlSeconds: integer(1, 3600, {
+    env: 'API_KEY_CACHE_TTL_SECONDS',
+    group: 'Identity',
+    default: 30,
+    doc: 'How long a verified API key is served from memory. Changes made through Gatehouse apply at once; raw SQL changes within this time.',
+  }),
+  gatewayStaticApiKey: text({
+    env: 'GATEWAY_STATIC_API_KEY',
+    group: 'Identity',
+    min: 32,
+    secret: true,
+    doc: 'One fixed bearer key for a service identity (GATEWAY_STATIC_API_KEY_USER). Prefer per-user keys.',
+  }),
+  gatewayStaticApiKeyUser: email({
+    env: 'GATEWAY_STATIC_API_KEY_USER',
+    group: 'Identity',
+    doc: 'The user (e-mail) that GATEWAY_STATIC_API_KEY acts as; it must exist and be active. Never an admin key.',
+  }),
   authTokenFile: text({
     env: 'AUTH_TOKEN_FILE',
     group: 'Identity',

@@ -7,7 +7,9 @@ import type { Store } from '../store/index.ts';
 import { frameworkErrors, installErrorHandlers } from './error-handler.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
 import { authEmailRoutes } from './routes/auth-email.ts';
+import { gatewayProxyUserRoutes } from './routes/gateway-proxy-users.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ownKeyRoutes } from './routes/own-keys.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { resetPageRoute } from './routes/reset-page.ts';
 import { installValidators } from './validation.ts';
@@ -67,5 +69,7 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
   app.register(adminUserRoutes, { identity: deps.identity });
   app.register(passwordResetRoutes, { identity: deps.identity });
   app.register(resetPageRoute);
+  app.register(ownKeyRoutes, { identity: deps.identity });
+  app.register(gatewayProxyUserRoutes, { identity: deps.identity });
   return app;
 }

@@ -1,7 +1,14 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Settings } from '../config/index.ts';
 import { AppError } from '../errors/index.ts';
-import { createIdentityContext, ensurePlatformAdmin, type IdentityContext } from '../identity/index.ts';
+import {
+  createIdentityContext,
+  ensurePlatformAdmin,
+  type IdentityContext,
+  purgeExpiredApiKeys,
+} from '../identity/index.ts';
+
+const KEY_CLEANUP_INTERVAL_MS = 60 * 60_000;
 import { createMailerFromSettings, type Mailer, mailNotifier } from '../mail/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { buildApp } from './app.ts';
@@ -85,6 +92,13 @@ export async function startServer(
     throw error;
   }
   mailer.start();
+  identity.keyUsage.start();
+  const keyCleanup = setInterval(() => {
+    purgeExpiredApiKeys(identity).catch((error: Error) =>
+      logger.warn({ err: { message: error.message } }, 'expired API key cleanup failed'),
+    );
+  }, KEY_CLEANUP_INTERVAL_MS);
+  keyCleanup.unref();
   const app = buildApp(settings, { store, logger, identity });
   options.extendApp?.(app, store);
   let address: string;
@@ -108,9 +122,11 @@ export async function startServer(
     const drained = await Promise.race([
       (async () => {
         await app.close();
+        clearInterval(keyCleanup);
         // Reset tokens and notifications decided before the signal still reach the outbox.
         await identity.background.idle();
         await mailer.stop();
+        await identity.keyUsage.stop();
         return 'drained' as const;
       })(),
       deadline,

@@ -4,6 +4,8 @@ import type { Store, UserRecord } from '../store/index.ts';
 import { type Auditor, createAuditor, type RequestContext } from './audit.ts';
 import { type BackgroundWork, createBackgroundWork } from './background.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
+import { createKeyCache, type KeyCache } from './keys/key-cache.ts';
+import { createKeyUsage, type KeyUsage } from './keys/key-usage.ts';
 import { type AccountNotifier, SILENT_NOTIFIER } from './recovery/notifier.ts';
 import {
   createPasswordHasher,
@@ -34,6 +36,10 @@ export interface IdentityContext {
   readonly notifier: AccountNotifier;
   /** Work done after the response is decided (reset requests, notifications). */
   readonly background: BackgroundWork;
+  /** Verified API keys, by hash. */
+  readonly keyCache: KeyCache;
+  /** Batched last-used times of API keys. */
+  readonly keyUsage: KeyUsage;
 }
 
 /**
@@ -79,6 +85,10 @@ export async function createIdentityContext(
     now,
     accountLockedListeners: [],
     notifier: options.notifier ?? SILENT_NOTIFIER,
+    keyCache: createKeyCache({ ttlMs: settings.apiKeyCacheTtlSeconds * 1000, maxEntries: 10_000 }),
+    keyUsage: createKeyUsage(store.apiTokens, 30_000, (error) =>
+      logger.warn({ err: { message: (error as Error).message } }, 'could not record API key use'),
+    ),
     background: createBackgroundWork((error) =>
       logger.error({ err: { message: (error as Error).message } }, 'background identity task failed'),
     ),

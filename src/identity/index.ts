@@ -1,6 +1,7 @@
 // The identity domain's public API: other domains import only from here.
 export type { Auditor, RequestContext, SecurityEvent } from './audit.ts';
 export {
+  type ApiKeyGrant,
   type Authenticated,
   authenticateToken,
   BOOTSTRAP_ADMIN_ID,
@@ -9,8 +10,28 @@ export {
 export { assertPasswordAcceptable, changePassword } from './auth/change-password.ts';
 export { checkIpLimit, recordIpFailure } from './auth/ip-limit.ts';
 export { type LoginResult, login, PASSWORD_CHANGE_TOKEN_TTL_SECONDS } from './auth/login.ts';
+export { authenticateApiKey } from './keys/authenticate-key.ts';
+export { API_KEY_PREFIX, hashApiKey, isApiKeyShaped } from './keys/key-format.ts';
+export {
+  type ApiKeyView,
+  type CreateKeyInput,
+  createApiKey,
+  purgeExpiredApiKeys,
+  revokeApiKey,
+  revokeApiKeyBySecret,
+  toApiKeyView,
+} from './keys/manage-keys.ts';
 export { logout } from './auth/logout.ts';
 export { type BootstrapOutcome, ensurePlatformAdmin, generatePassword, recoverAdmin } from './bootstrap.ts';
+export {
+  type AccessPolicy,
+  allBackendsBlocked,
+  canUseBackend,
+  canUseTool,
+  OPEN_POLICY,
+  parseAccessPolicy,
+  visibleBackends,
+} from './access/index.ts';
 export { type BackgroundWork } from './background.ts';
 export { canonicalEmail, canonicalUsername } from './canonical.ts';
 export { type AccountLockedListener, createIdentityContext, type IdentityContext } from './context.ts';
@@ -24,7 +45,9 @@ export {
   createUser,
   deleteUser,
   getUserByEmail,
+  getUserByUsername,
   listUsers,
+  setUserAccess,
   type UpdateUserInput,
   unlockUser,
   updateUser,

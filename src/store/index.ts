@@ -2,6 +2,7 @@ export type { DialectCapabilities } from './capabilities.ts';
 export type { ConnectOptions } from './connect.ts';
 export { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
 export type { MigrateOutcome, MigrationState } from './migrate.ts';
+export type { ApiTokenRecord, ApiTokensRepository } from './repositories/api-tokens-repository.ts';
 export type {
   AuthEvent,
   AuthEventQuery,

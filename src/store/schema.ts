@@ -91,6 +91,21 @@ export interface MailOutboxTable {
   last_error: string | null;
 }
 
+/** API keys: only the SHA-256 of each secret is stored, plus a short display prefix. */
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  scopes: ColumnType<unknown, string | null | undefined, string | null>;
+  admin: Bool;
+  created_at: Timestamp;
+  expires_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   email_users: EmailUsersTable;
@@ -99,4 +114,5 @@ export interface Database {
   revoked_tokens: RevokedTokensTable;
   password_reset_tokens: PasswordResetTokensTable;
   mail_outbox: MailOutboxTable;
+  api_tokens: ApiTokensTable;
 }

@@ -3,6 +3,7 @@ import type { DialectCapabilities } from './capabilities.ts';
 import { type ConnectOptions, connect } from './connect.ts';
 import { parseDatabaseUrl } from './database-url.ts';
 import { type MigrateOutcome, type MigrationState, migrateToLatest, migrationStatus } from './migrate.ts';
+import { type ApiTokensRepository, apiTokensRepository } from './repositories/api-tokens-repository.ts';
 import { type AuthEventsRepository, authEventsRepository } from './repositories/auth-events-repository.ts';
 import { type MailOutboxRepository, mailOutboxRepository } from './repositories/mail-outbox-repository.ts';
 import {
@@ -27,6 +28,7 @@ export interface Store {
   readonly revokedTokens: RevokedTokensRepository;
   readonly passwordResets: PasswordResetRepository;
   readonly mailOutbox: MailOutboxRepository;
+  readonly apiTokens: ApiTokensRepository;
   /** True when the database answers a trivial query within `timeoutMs`; never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
   /** Applies pending migrations (see migrateToLatest). */
@@ -56,6 +58,7 @@ export function openStore(databaseUrl: string, options: ConnectOptions = {}): St
     revokedTokens: revokedTokensRepository(db, capabilities),
     passwordResets: passwordResetRepository(db, capabilities),
     mailOutbox: mailOutboxRepository(db, capabilities),
+    apiTokens: apiTokensRepository(db, capabilities),
     async ping(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<false>((resolve) => {

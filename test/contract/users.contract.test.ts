@@ -45,6 +45,9 @@ describe.each(DIALECTS)('users repository on $name', (dialect) => {
       lastLogin: null,
       createdAt: NOW,
       updatedAt: NOW,
+      allowedMcps: [],
+      blockedMcps: [],
+      toolRules: [],
     });
     expect(await store.users.findById('id-1')).toEqual(created);
     expect(await store.users.findByEmail('user1@example.com')).toEqual(created);
@@ -101,6 +104,24 @@ describe.each(DIALECTS)('users repository on $name', (dialect) => {
     expect(first.map((u) => u.email)).toEqual(['user1@example.com', 'user2@example.com']);
     const next = await store.users.list({ limit: 2, afterEmail: first.at(-1)!.email });
     expect(next.map((u) => u.email)).toEqual(['user3@example.com']);
+  });
+
+  it('stores and reads back the access-policy fields', async () => {
+    await store.users.create(user(1), NOW);
+    const updated = await store.users.update(
+      'id-1',
+      {
+        allowedMcps: ['erpnext', 'wave'],
+        blockedMcps: ['truenas'],
+        toolRules: [{ backend: '*', deny: ['delete_*'] }],
+      },
+      NOW,
+    );
+    expect(updated).toMatchObject({
+      allowedMcps: ['erpnext', 'wave'],
+      blockedMcps: ['truenas'],
+      toolRules: [{ backend: '*', deny: ['delete_*'] }],
+    });
   });
 
   it('deletes a user and says whether it existed', async () => {

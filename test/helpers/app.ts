@@ -65,6 +65,7 @@ export async function testApp(
       await app.close();
       await identity.background.idle();
       await mailer.stop();
+      await identity.keyUsage.stop();
       await store.close();
     },
   };

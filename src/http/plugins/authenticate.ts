@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import { AppError } from '../../errors/index.ts';
 import {
   type Authenticated,
+  authenticateApiKey,
   authenticateToken,
   checkIpLimit,
   type IdentityContext,
@@ -44,16 +45,30 @@ function bearerToken(request: FastifyRequest): string | null {
   return match?.[1] ?? null;
 }
 
-/** Throws 403 forbidden unless the caller is an admin. */
+/** Throws 403 forbidden unless the caller is an admin (by session, or by an admin key of an admin). */
 export function assertAdmin(request: FastifyRequest): Authenticated {
   const caller = request.caller;
   if (!caller) throw unauthorized();
-  if (!caller.user.isAdmin) throw new AppError('forbidden');
+  if (!caller.user.isAdmin || (caller.apiKey !== null && !caller.apiKey.admin))
+    throw new AppError('forbidden');
   return caller;
 }
 
+const CREDENTIAL_PARAMS = new Set(['access_token', 'token', 'api_key', 'apikey', 'key', 'jwt']);
+
+// Credentials in a URL end up in logs, histories and Referer headers: never accept them there.
+function credentialInQuery(url: string): boolean {
+  const query = url.indexOf('?');
+  if (query === -1) return false;
+  return [...new URLSearchParams(url.slice(query + 1)).keys()].some((name) =>
+    CREDENTIAL_PARAMS.has(name.toLowerCase()),
+  );
+}
+
 /**
- * An onRequest hook that requires a valid bearer token (and, with `admin`, an admin caller).
+ * An onRequest hook that requires a valid bearer credential — an access token or an API key —
+ * in the Authorization header (and, with `admin`, an admin caller). Credentials in the query
+ * string are refused.
  * It runs before the body is parsed or validated, so callers without the right to a route learn
  * nothing about its input. Presented-but-invalid tokens count toward the per-IP failure limit;
  * past it, 429.
@@ -70,9 +85,11 @@ export function authenticate(
     if (limit.blocked) {
       throw new AppError('rate_limited', { headers: { 'retry-after': String(limit.retryAfterSeconds) } });
     }
+    if (credentialInQuery(request.url)) throw unauthorized();
     const token = bearerToken(request);
     if (token === null) throw unauthorized();
-    const result = await authenticateToken(identity, token, purposes);
+    const result =
+      (await authenticateApiKey(identity, token)) ?? (await authenticateToken(identity, token, purposes));
     if ('rejected' in result) {
       await recordIpFailure(identity, request.ip);
       throw unauthorized(result.reason === 'user_not_in_db' ? 'User not found in database' : undefined);

@@ -1,12 +1,23 @@
 import type { UserRecord } from '../../store/index.ts';
+import type { AccessPolicy } from '../access/index.ts';
 import { canonicalEmail } from '../canonical.ts';
 import type { IdentityContext } from '../context.ts';
 import type { TokenPurpose, VerifiedToken } from '../tokens/index.ts';
 
-/** A caller proven by a bearer token. */
+/** What an API key grants on top of its user's identity. */
+export interface ApiKeyGrant {
+  id: string;
+  /** Narrows the user's access (never widens it); null: the user's access as is. */
+  scope: AccessPolicy | null;
+  /** The key may open admin routes (only if its user is an admin too). */
+  admin: boolean;
+}
+
+/** A caller proven by a bearer credential: a JWT (`token`) or an API key (`apiKey`). */
 export interface Authenticated {
   user: UserRecord;
-  token: VerifiedToken;
+  token: VerifiedToken | null;
+  apiKey: ApiKeyGrant | null;
   /** True for the REQUIRE_USER_IN_DB=false platform-admin path: no database row backs `user`. */
   bootstrapAdmin: boolean;
 }
@@ -35,6 +46,9 @@ function bootstrapAdmin(email: string, now: Date): UserRecord {
     lastLogin: null,
     createdAt: now,
     updatedAt: now,
+    allowedMcps: [],
+    blockedMcps: [],
+    toolRules: [],
   };
 }
 
@@ -68,9 +82,9 @@ export async function authenticateToken(
       { security_event: 'platform_admin_bootstrap', user_email: token.email },
       'platform admin without a database row',
     );
-    return { user: bootstrapAdmin(token.email, ctx.now()), token, bootstrapAdmin: true };
+    return { user: bootstrapAdmin(token.email, ctx.now()), token, apiKey: null, bootstrapAdmin: true };
   }
   if (!user.isActive) return invalid;
   if (user.tokensValidAfter !== null && token.issuedAtMs < user.tokensValidAfter.getTime()) return invalid;
-  return { user, token, bootstrapAdmin: false };
+  return { user, token, apiKey: null, bootstrapAdmin: false };
 }

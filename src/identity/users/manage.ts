@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors/index.ts';
 import type { UserPatch, UserRecord, UsersRepository } from '../../store/index.ts';
+import { parseAccessPolicy } from '../access/index.ts';
 import type { RequestContext } from '../audit.ts';
 import { assertPasswordAcceptable } from '../auth/change-password.ts';
 import { canonicalEmail, canonicalUsername } from '../canonical.ts';
@@ -137,6 +138,8 @@ export async function updateUser(
     return users.update(user.id, patch, now);
   });
   if (!updated) throw new AppError('not_found', { message: 'User not found' });
+  // Cached API key lookups carry the user's state: drop them so the change applies on the next request.
+  ctx.keyCache.evictUser(updated.id);
   const changed = Object.entries(input)
     .filter(([, value]) => value !== undefined)
     .map(([field]) => field);
@@ -168,6 +171,7 @@ export async function deleteUser(
     await assertNotLastAdmin(users, user, { isActive: false });
     await users.delete(user.id);
   });
+  ctx.keyCache.evictUser(current.id);
   await ctx.audit.record(
     { type: 'user_deleted', success: true, userId: current.id, userEmail: current.email },
     context,
@@ -186,6 +190,50 @@ export async function unlockUser(
     (await ctx.store.users.update(user.id, { failedLoginAttempts: 0, lockedUntil: null }, now)) ?? user;
   await ctx.audit.record(
     { type: 'account_unlocked', success: true, userId: user.id, userEmail: user.email },
+    context,
+  );
+  return updated;
+}
+
+/** The user with this username; throws not_found. */
+export async function getUserByUsername(ctx: IdentityContext, rawUsername: unknown): Promise<UserRecord> {
+  const username = canonicalUsername(rawUsername);
+  const user = username ? await ctx.store.users.findByUsername(username) : null;
+  if (!user) throw new AppError('not_found', { message: 'User not found' });
+  return user;
+}
+
+/**
+ * Sets which backends a user may use (`allowed_mcps`, empty: all) and may not (`blocked_mcps`,
+ * wins), keeping the user's tool rules unless given. Takes effect on the next request.
+ */
+export async function setUserAccess(
+  ctx: IdentityContext,
+  user: UserRecord,
+  input: { allowedMcps?: unknown; blockedMcps?: unknown; toolRules?: unknown },
+  context: RequestContext,
+): Promise<UserRecord> {
+  const policy = parseAccessPolicy({
+    allowedMcps: input.allowedMcps ?? [],
+    blockedMcps: input.blockedMcps ?? [],
+    toolRules: input.toolRules ?? user.toolRules,
+  });
+  if (!policy) {
+    throw new AppError('validation_failed', {
+      details: { details: [{ field: 'allowed_mcps', message: 'must be lists of backend names' }] },
+    });
+  }
+  const updated = await ctx.store.users.update(user.id, { ...policy }, ctx.now());
+  if (!updated) throw new AppError('not_found', { message: 'User not found' });
+  ctx.keyCache.evictUser(user.id);
+  await ctx.audit.record(
+    {
+      type: 'user_access_changed',
+      success: true,
+      userId: user.id,
+      userEmail: user.email,
+      details: { allowed_mcps: policy.allowedMcps, blocked_mcps: policy.blockedMcps },
+    },
     context,
   );
   return updated;

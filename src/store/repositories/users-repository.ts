@@ -20,6 +20,11 @@ export interface UserRecord {
   lastLogin: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Backends the user may use (empty: all) and may not (wins), as in the gateway-proxy design. */
+  allowedMcps: string[];
+  blockedMcps: string[];
+  /** Per-backend tool rules, as stored (validated by the identity domain). */
+  toolRules: unknown[];
 }
 
 /** Fields given when creating a user; email and username must already be canonical. */
@@ -50,6 +55,9 @@ export type UserPatch = Partial<
     | 'tokensValidAfter'
     | 'lastLogin'
     | 'emailVerifiedAt'
+    | 'allowedMcps'
+    | 'blockedMcps'
+    | 'toolRules'
   >
 >;
 
@@ -103,7 +111,11 @@ const COLUMN_OF: Record<keyof UserPatch, keyof EmailUsersTable> = {
   tokensValidAfter: 'tokens_valid_after',
   lastLogin: 'last_login',
   emailVerifiedAt: 'email_verified_at',
+  allowedMcps: 'allowed_mcps',
+  blockedMcps: 'blocked_mcps',
+  toolRules: 'tool_rules',
 };
+const JSON_FIELDS = new Set(['allowedMcps', 'blockedMcps', 'toolRules']);
 const BOOLEAN_FIELDS = new Set(['isAdmin', 'isActive', 'passwordChangeRequired']);
 const DATE_FIELDS = new Set([
   'passwordChangedAt',
@@ -112,6 +124,11 @@ const DATE_FIELDS = new Set([
   'lastLogin',
   'emailVerifiedAt',
 ]);
+
+// Hand-edited rows may hold anything; a non-array reads as empty.
+function jsonArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
 
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
@@ -137,6 +154,9 @@ export function usersRepository(db: Kysely<Database>, caps: DialectCapabilities)
     lastLogin: caps.fromTimestamp(row.last_login),
     createdAt: caps.fromTimestamp(row.created_at) ?? new Date(0),
     updatedAt: caps.fromTimestamp(row.updated_at) ?? new Date(0),
+    allowedMcps: jsonArray(caps.fromJson(row.allowed_mcps)) as string[],
+    blockedMcps: jsonArray(caps.fromJson(row.blocked_mcps)) as string[],
+    toolRules: jsonArray(caps.fromJson(row.tool_rules)),
   });
   const time = (date: Date | null | undefined) => (date ? caps.toTimestamp(date) : null);
   const findBy = async (column: 'id' | 'email' | 'username', value: string) => {
@@ -185,6 +205,7 @@ export function usersRepository(db: Kysely<Database>, caps: DialectCapabilities)
         const column = COLUMN_OF[field];
         if (BOOLEAN_FIELDS.has(field)) values[column] = caps.toBoolean(value as boolean);
         else if (DATE_FIELDS.has(field)) values[column] = time(value as Date | null);
+        else if (JSON_FIELDS.has(field)) values[column] = caps.toJson(value);
         else values[column] = value;
       }
       const row = await db

@@ -1,0 +1,25 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Every API key starts with this, so scanners and humans recognise one. */
+export const API_KEY_PREFIX = 'mcpgw_';
+const KEY_SHAPE = /^mcpgw_[A-Za-z0-9_-]{43}$/;
+
+/** A new API key: `mcpgw_` and 256 random bits, base64url. */
+export function newApiKey(random: (size: number) => Buffer = randomBytes): string {
+  return `${API_KEY_PREFIX}${random(32).toString('base64url')}`;
+}
+
+/** The SHA-256 (hex) stored in place of a key. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** The part of a key that may be shown again: `mcpgw_` and its first 6 secret characters. */
+export function apiKeyDisplayPrefix(key: string): string {
+  return key.slice(0, API_KEY_PREFIX.length + 6);
+}
+
+/** True when `value` has the shape of a key Gatehouse issues. */
+export function isApiKeyShaped(value: unknown): value is string {
+  return typeof value === 'string' && KEY_SHAPE.test(value);
+}

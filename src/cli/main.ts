@@ -23,7 +23,11 @@ function program(run: (work: Promise<number> | number) => void): Command {
   root
     .command('serve', { isDefault: true })
     .description('serve HTTP on HOST:PORT (the default command)')
-    .action(() => run(serve(globals())));
+    .option(
+      '--no-auth',
+      'development only: no authentication, every request is the platform admin (loopback HOST only)',
+    )
+    .action((options: { auth: boolean }) => run(serve({ ...globals(), noAuth: !options.auth })));
 
   const config = root.command('config').description('inspect settings');
   config

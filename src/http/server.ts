@@ -9,6 +9,7 @@ import {
 } from '../identity/index.ts';
 
 const KEY_CLEANUP_INTERVAL_MS = 60 * 60_000;
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 import { createMailerFromSettings, type Mailer, mailNotifier } from '../mail/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { buildApp } from './app.ts';
@@ -64,8 +65,14 @@ async function bootstrapAdmin(identity: IdentityContext): Promise<void> {
 export async function startServer(
   settings: Settings,
   logger: FastifyBaseLogger,
-  options: { extendApp?: (app: FastifyInstance, store: Store) => void } = {},
+  options: { extendApp?: (app: FastifyInstance, store: Store) => void; noAuth?: boolean } = {},
 ): Promise<RunningServer> {
+  if (options.noAuth && !LOOPBACK.has(settings.host)) {
+    throw new StartupError(
+      `--no-auth serves only on a loopback HOST (127.0.0.1, ::1, localhost), not ${settings.host}`,
+      2,
+    );
+  }
   const store = openStore(settings.databaseUrl, {
     poolSize: settings.databasePoolSize,
     onPoolError: (error) => logger.warn({ err: { message: error.message } }, 'database connection lost'),
@@ -84,7 +91,16 @@ export async function startServer(
     await store.close();
     throw new StartupError((error as Error).message, 2);
   }
-  const identity = await createIdentityContext(settings, store, logger, { notifier: mailNotifier(mailer) });
+  const identity = await createIdentityContext(settings, store, logger, {
+    notifier: mailNotifier(mailer),
+    authDisabled: options.noAuth ?? false,
+  });
+  if (options.noAuth) {
+    logger.warn({ security_event: 'auth_disabled' }, 'authentication is disabled (--no-auth)');
+    process.stderr.write(
+      `\n!!! AUTHENTICATION IS DISABLED (--no-auth). Every request acts as ${settings.platformAdminEmail}.\n!!! For development on this machine only; never expose this server.\n\n`,
+    );
+  }
   try {
     await bootstrapAdmin(identity);
   } catch (error) {

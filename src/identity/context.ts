@@ -40,6 +40,8 @@ export interface IdentityContext {
   readonly keyCache: KeyCache;
   /** Batched last-used times of API keys. */
   readonly keyUsage: KeyUsage;
+  /** Development mode (`serve --no-auth`): every request acts as the platform admin. */
+  readonly authDisabled: boolean;
 }
 
 /**
@@ -50,7 +52,12 @@ export async function createIdentityContext(
   settings: Settings,
   store: Store,
   logger: FastifyBaseLogger,
-  options: { now?: () => Date; rateLimit?: RateLimitStore; notifier?: AccountNotifier } = {},
+  options: {
+    now?: () => Date;
+    rateLimit?: RateLimitStore;
+    notifier?: AccountNotifier;
+    authDisabled?: boolean;
+  } = {},
 ): Promise<IdentityContext> {
   const now = options.now ?? (() => new Date());
   const secret = await resolveJwtSecret(settings.jwtSecretKey, store);
@@ -85,6 +92,7 @@ export async function createIdentityContext(
     now,
     accountLockedListeners: [],
     notifier: options.notifier ?? SILENT_NOTIFIER,
+    authDisabled: options.authDisabled ?? false,
     keyCache: createKeyCache({ ttlMs: settings.apiKeyCacheTtlSeconds * 1000, maxEntries: 10_000 }),
     keyUsage: createKeyUsage(store.apiTokens, 30_000, (error) =>
       logger.warn({ err: { message: (error as Error).message } }, 'could not record API key use'),

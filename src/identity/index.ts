@@ -5,6 +5,7 @@ export {
   type Authenticated,
   authenticateToken,
   BOOTSTRAP_ADMIN_ID,
+  developmentCaller,
   type TokenRejection,
 } from './auth/authenticate.ts';
 export { assertPasswordAcceptable, changePassword } from './auth/change-password.ts';

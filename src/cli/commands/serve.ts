@@ -10,6 +10,7 @@ import { loadSettingsOrReport } from '../settings.ts';
  */
 export async function serve(options: {
   config?: string;
+  noAuth?: boolean;
   extendApp?: (app: FastifyInstance, store: Store) => void;
 }): Promise<number> {
   const loaded = loadSettingsOrReport(options.config);
@@ -20,7 +21,7 @@ export async function serve(options: {
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer(settings, logger, { extendApp: options.extendApp });
+    server = await startServer(settings, logger, { extendApp: options.extendApp, noAuth: options.noAuth });
   } catch (error) {
     if (!(error instanceof StartupError)) throw error;
     logger.error(error.message);

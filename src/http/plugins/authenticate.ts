@@ -5,6 +5,7 @@ import {
   authenticateApiKey,
   authenticateToken,
   checkIpLimit,
+  developmentCaller,
   type IdentityContext,
   type RequestContext,
   recordIpFailure,
@@ -81,6 +82,10 @@ export function authenticate(
     ? (['access', 'password_change'] as const)
     : (['access'] as const);
   return async (request: FastifyRequest, _reply: FastifyReply) => {
+    if (identity.authDisabled) {
+      request.caller = developmentCaller(identity);
+      return;
+    }
     const limit = await checkIpLimit(identity, request.ip);
     if (limit.blocked) {
       throw new AppError('rate_limited', { headers: { 'retry-after': String(limit.retryAfterSeconds) } });

@@ -52,6 +52,16 @@ function bootstrapAdmin(email: string, now: Date): UserRecord {
   };
 }
 
+/** The caller of every request in development mode (`serve --no-auth`): the platform admin. */
+export function developmentCaller(ctx: IdentityContext): Authenticated {
+  return {
+    user: bootstrapAdmin(ctx.settings.platformAdminEmail, ctx.now()),
+    token: null,
+    apiKey: null,
+    bootstrapAdmin: true,
+  };
+}
+
 /**
  * Checks a bearer token on every request: signature, algorithm, issuer, audience and expiry
  * (the signer), the allowed purposes, that the user exists and is active, that the token was

@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { UserPatch } from '../store/index.ts';
 import type { RequestContext } from './audit.ts';
 import { assertPasswordAcceptable } from './auth/change-password.ts';
 import { canonicalEmail, canonicalUsername } from './canonical.ts';
 import type { IdentityContext } from './context.ts';
+import { generatePassword } from './secrets.ts';
 
 const FINGERPRINT_KEY = 'platform_admin_password_fingerprint';
 const SYSTEM: RequestContext = { actorEmail: 'system:bootstrap' };
@@ -26,11 +27,6 @@ function restoredAdmin(passwordHash: string, now: Date): UserPatch {
     isAdmin: true,
     tokensValidAfter: now,
   };
-}
-
-/** A password that passes any policy Gatehouse allows: 192 random bits as 32 base64url characters. */
-export function generatePassword(): string {
-  return randomBytes(24).toString('base64url');
 }
 
 /**

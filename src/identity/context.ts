@@ -44,6 +44,17 @@ export interface IdentityContext {
   readonly authDisabled: boolean;
 }
 
+/** The Argon2id hasher the settings describe (parameters and concurrency). */
+export function passwordHasherFor(settings: Settings): PasswordHasher {
+  return createPasswordHasher({
+    memoryCost: settings.argon2idMemoryCost,
+    timeCost: settings.argon2idTimeCost,
+    parallelism: settings.argon2idParallelism,
+    maxConcurrent: settings.passwordHashConcurrency,
+    queueTimeoutMs: settings.passwordHashQueueTimeoutMs,
+  });
+}
+
 /**
  * Builds the identity context from settings. Resolves the JWT key (generating and storing one if
  * JWT_SECRET_KEY is unset), so the store must be migrated first.
@@ -64,13 +75,7 @@ export async function createIdentityContext(
   return {
     settings,
     store,
-    hasher: createPasswordHasher({
-      memoryCost: settings.argon2idMemoryCost,
-      timeCost: settings.argon2idTimeCost,
-      parallelism: settings.argon2idParallelism,
-      maxConcurrent: settings.passwordHashConcurrency,
-      queueTimeoutMs: settings.passwordHashQueueTimeoutMs,
-    }),
+    hasher: passwordHasherFor(settings),
     policy: createPasswordPolicy({
       minLength: settings.passwordMinLength,
       maxLength: settings.passwordMaxLength,

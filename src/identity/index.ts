@@ -10,20 +10,24 @@ export {
 } from './auth/authenticate.ts';
 export { assertPasswordAcceptable, changePassword } from './auth/change-password.ts';
 export { checkIpLimit, recordIpFailure } from './auth/ip-limit.ts';
+export { issueTokenForEmail } from './auth/issue-token.ts';
 export { type LoginResult, login, PASSWORD_CHANGE_TOKEN_TTL_SECONDS } from './auth/login.ts';
 export { authenticateApiKey } from './keys/authenticate-key.ts';
 export { API_KEY_PREFIX, hashApiKey, isApiKeyShaped } from './keys/key-format.ts';
 export {
   type ApiKeyView,
+  assertCanManageKeys,
   type CreateKeyInput,
   createApiKey,
+  listApiKeys,
   purgeExpiredApiKeys,
   revokeApiKey,
   revokeApiKeyBySecret,
   toApiKeyView,
 } from './keys/manage-keys.ts';
 export { logout } from './auth/logout.ts';
-export { type BootstrapOutcome, ensurePlatformAdmin, generatePassword, recoverAdmin } from './bootstrap.ts';
+export { type BootstrapOutcome, ensurePlatformAdmin, recoverAdmin } from './bootstrap.ts';
+export { generatePassword } from './secrets.ts';
 export {
   type AccessPolicy,
   allBackendsBlocked,
@@ -33,9 +37,15 @@ export {
   parseAccessPolicy,
   visibleBackends,
 } from './access/index.ts';
+export { listAuthEvents } from './audit-events.ts';
 export { type BackgroundWork } from './background.ts';
 export { canonicalEmail, canonicalUsername } from './canonical.ts';
-export { type AccountLockedListener, createIdentityContext, type IdentityContext } from './context.ts';
+export {
+  type AccountLockedListener,
+  createIdentityContext,
+  type IdentityContext,
+  passwordHasherFor,
+} from './context.ts';
 export { createPasswordHasher, HashingOverloadedError, PASSWORD_MAX_BYTES } from './passwords/index.ts';
 export { checkResetToken, completePasswordReset } from './recovery/complete-reset.ts';
 export { type AccountNotifier, SILENT_NOTIFIER } from './recovery/notifier.ts';
@@ -43,10 +53,12 @@ export { FORGOT_PASSWORD_MESSAGE, requestPasswordReset, resetLink } from './reco
 export { decodeTokenUnverified } from './tokens/index.ts';
 export {
   type CreateUserInput,
+  createKeyOnlyUser,
   createUser,
   deleteUser,
   getUserByEmail,
   getUserByUsername,
+  listAllUsers,
   listUsers,
   setUserAccess,
   type UpdateUserInput,

@@ -1,4 +1,4 @@
-import { createPasswordHasher } from '../../identity/index.ts';
+import { PASSWORD_MAX_BYTES, passwordHasherFor } from '../../identity/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readPassword } from '../password-input.ts';
 import { loadSettingsOrReport } from '../settings.ts';
@@ -10,23 +10,15 @@ import { loadSettingsOrReport } from '../settings.ts';
 export async function hashPassword(options: { config?: string }): Promise<number> {
   const loaded = loadSettingsOrReport(options.config);
   if (loaded === null) return EXIT.usage;
-  const { settings } = loaded;
   const password = await readPassword('Password to hash: ');
   if (password === null) {
     process.stderr.write('gatehouse: no password given\n');
     return EXIT.usage;
   }
-  const hasher = createPasswordHasher({
-    memoryCost: settings.argon2idMemoryCost,
-    timeCost: settings.argon2idTimeCost,
-    parallelism: settings.argon2idParallelism,
-    maxConcurrent: 1,
-    queueTimeoutMs: 60_000,
-  });
-  if (Buffer.byteLength(password) > 1024) {
-    process.stderr.write('gatehouse: password is longer than 1024 bytes\n');
+  if (Buffer.byteLength(password) > PASSWORD_MAX_BYTES) {
+    process.stderr.write(`gatehouse: password is longer than ${PASSWORD_MAX_BYTES} bytes\n`);
     return EXIT.usage;
   }
-  process.stdout.write(`${await hasher.hash(password)}\n`);
+  process.stdout.write(`${await passwordHasherFor(loaded.settings).hash(password)}\n`);
   return EXIT.ok;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BOOTSTRAP_ADMIN_ID, canonicalEmail, decodeTokenUnverified } from '../../identity/index.ts';
+import { decodeTokenUnverified, issueTokenForEmail } from '../../identity/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { withIdentity } from '../identity-session.ts';
 
@@ -23,17 +23,11 @@ export function registerJwtCommands(root: Command, run: Run, globals: () => { co
             process.stderr.write('gatehouse: --exp must be a whole number of minutes, 1-525600\n');
             return EXIT.usage;
           }
-          const email = canonicalEmail(options.email);
-          const user = email ? await identity.store.users.findByEmail(email) : null;
-          // The platform admin may have no row yet; REQUIRE_USER_IN_DB decides whether its token works.
-          const subject =
-            user ??
-            (email === identity.settings.platformAdminEmail ? { id: BOOTSTRAP_ADMIN_ID, email } : null);
-          if (!subject) {
+          const issued = await issueTokenForEmail(identity, options.email, minutes * 60);
+          if (!issued) {
             process.stderr.write(`gatehouse: no user ${options.email}\n`);
             return EXIT.failure;
           }
-          const issued = await identity.signer.issue(subject, { ttlSeconds: minutes * 60 });
           process.stdout.write(`${issued.token}\n`);
           return EXIT.ok;
         }),

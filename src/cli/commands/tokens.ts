@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createApiKey, getUserByEmail, revokeApiKey, toApiKeyView } from '../../identity/index.ts';
+import { createApiKey, getUserByEmail, listApiKeys, revokeApiKey } from '../../identity/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { cliContext, withIdentity } from '../identity-session.ts';
 
@@ -45,20 +45,14 @@ export function registerTokenCommands(root: Command, run: Run, globals: () => { 
       run(
         withIdentity(globals().config, async (identity) => {
           const owner = await getUserByEmail(identity, options.email);
-          const keys = (await identity.store.apiTokens.listForUser(owner.id)).map(toApiKeyView);
+          const keys = await listApiKeys(identity, owner.id);
           if (options.json) {
             process.stdout.write(`${JSON.stringify(keys, null, 2)}\n`);
             return EXIT.ok;
           }
           for (const key of keys) {
-            const state = key.revoked_at
-              ? 'revoked'
-              : key.expires_at && Date.parse(key.expires_at) <= Date.now()
-                ? 'expired'
-                : 'active';
-            process.stdout.write(
-              `${key.id}\t${key.prefix}\t${key.name}\t${key.expires_at ?? 'never'}\t${state}\n`,
-            );
+            process.stdout.write(`${key.id}	${key.prefix}	${key.name}	${key.expires_at ?? 'never'}	${key.state}
+`);
           }
           return EXIT.ok;
         }),

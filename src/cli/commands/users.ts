@@ -3,7 +3,7 @@ import {
   createUser,
   deleteUser,
   type IdentityContext,
-  listUsers,
+  listAllUsers,
   toUserView,
   unlockUser,
   updateUser,
@@ -89,13 +89,7 @@ export function registerUserCommands(root: Command, run: Run, globals: Globals):
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) =>
       withIdentityDo(async (identity) => {
-        const all: UserView[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await listUsers(identity, { limit: 500, cursor });
-          all.push(...page.users.map((user) => toUserView(user, identity.now())));
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor !== undefined);
+        const all = (await listAllUsers(identity)).map((user) => toUserView(user, identity.now()));
         if (options.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
         else all.forEach(printUser);
         return EXIT.ok;

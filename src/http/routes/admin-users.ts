@@ -4,6 +4,7 @@ import {
   deleteUser,
   getUserByEmail,
   type IdentityContext,
+  listAuthEvents,
   listUsers,
   toUserView,
   unlockUser,
@@ -164,15 +165,9 @@ export async function adminUserRoutes(
     { schema: { querystring: eventsQuery } },
     async (request) => {
       const { limit, cursor, user, type } = request.query;
-      const events = await identity.store.authEvents.list({
-        limit: limit + 1,
-        beforeId: cursor,
-        userEmail: user?.toLowerCase(),
-        eventType: type,
-      });
-      const page = events.slice(0, limit);
+      const page = await listAuthEvents(identity, { limit, cursor, userEmail: user, eventType: type });
       return {
-        events: page.map((event) => ({
+        events: page.events.map((event) => ({
           id: event.id,
           ts: event.ts.toISOString(),
           event_type: event.eventType,
@@ -182,7 +177,7 @@ export async function adminUserRoutes(
           user_agent: event.userAgent,
           details: event.details,
         })),
-        next_cursor: events.length > limit ? (page.at(-1)?.id ?? null) : null,
+        next_cursor: page.nextCursor,
       };
     },
   );

@@ -78,14 +78,13 @@ export async function authEmailRoutes(
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      const token = await changePassword(
+      const { token, user } = await changePassword(
         identity,
         request.caller!,
         { oldPassword: request.body.old_password, newPassword: request.body.new_password },
         requestContext(request),
       );
-      const user = await identity.store.users.findById(request.caller!.user.id);
-      return { ...tokenBody(token), user: user ? toUserView(user, identity.now()) : undefined };
+      return { ...tokenBody(token), user: toUserView(user, identity.now()) };
     },
   );
 

@@ -1,16 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import {
   createApiKey,
-  createUser,
+  createKeyOnlyUser,
   deleteUser,
-  generatePassword,
   getUserByUsername,
   type IdentityContext,
-  listUsers,
+  listAllUsers,
+  listApiKeys,
   revokeApiKey,
   revokeApiKeyBySecret,
   setUserAccess,
-  toApiKeyView,
   updateUser,
 } from '../../identity/index.ts';
 import type { UserRecord } from '../../store/index.ts';
@@ -66,31 +65,16 @@ export async function gatewayProxyUserRoutes(
       },
     },
     async (request, reply) => {
-      // Key-only users get a random password nobody knows; they can still reset it by e-mail.
-      const user = await createUser(
+      const user = await createKeyOnlyUser(
         identity,
-        {
-          email: request.body.email,
-          username: request.body.username,
-          fullName: request.body.description,
-          password: generatePassword(),
-        },
+        { email: request.body.email, username: request.body.username, fullName: request.body.description },
         requestContext(request),
       );
       return reply.status(201).send(view(user));
     },
   );
 
-  app.get('/users', async () => {
-    const users: UserRecord[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await listUsers(identity, { limit: 500, cursor });
-      users.push(...page.users);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
-    return { users: users.map(view) };
-  });
+  app.get('/users', async () => ({ users: (await listAllUsers(identity)).map(view) }));
 
   app.get<{ Params: { username: string } }>(
     '/users/:username',
@@ -167,7 +151,7 @@ export async function gatewayProxyUserRoutes(
       const user = await getUserByUsername(identity, request.params.username);
       return {
         username: user.username,
-        keys: (await identity.store.apiTokens.listForUser(user.id)).map(toApiKeyView),
+        keys: await listApiKeys(identity, user.id),
       };
     },
   );

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../errors/index.ts';
-import { createApiKey, type IdentityContext, revokeApiKey, toApiKeyView } from '../../identity/index.ts';
+import {
+  assertCanManageKeys,
+  createApiKey,
+  type IdentityContext,
+  listApiKeys,
+  revokeApiKey,
+  toApiKeyView,
+} from '../../identity/index.ts';
 import { authenticate, requestContext } from '../plugins/authenticate.ts';
 
 /** Shown with every new key. */
@@ -44,15 +50,9 @@ export async function ownKeyRoutes(
 ): Promise<void> {
   const { identity } = options;
   app.addHook('onRequest', authenticate(identity));
-  // Keys are managed from a login session, so a leaked key cannot mint or revoke keys.
-  app.addHook('onRequest', async (request) => {
-    if (request.caller?.token === null)
-      throw new AppError('forbidden', { message: 'Manage API keys from a login session' });
-  });
+  app.addHook('onRequest', async (request) => assertCanManageKeys(request.caller!));
 
-  app.get('/auth/keys', async (request) => ({
-    keys: (await identity.store.apiTokens.listForUser(request.caller!.user.id)).map(toApiKeyView),
-  }));
+  app.get('/auth/keys', async (request) => ({ keys: await listApiKeys(identity, request.caller!.user.id) }));
 
   app.post<{
     Body: {
@@ -76,7 +76,9 @@ export async function ownKeyRoutes(
       requestContext(request),
     );
     reply.header('cache-control', 'no-store');
-    return reply.status(201).send({ key: toApiKeyView(key), api_key: secret, note: KEY_NOTE });
+    return reply
+      .status(201)
+      .send({ key: toApiKeyView(key, identity.now()), api_key: secret, note: KEY_NOTE });
   });
 
   app.delete<{ Params: { id: string } }>(

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/index.ts';
+import type { UserRecord } from '../../store/index.ts';
 import type { RequestContext } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import type { IssuedToken } from '../tokens/index.ts';
@@ -21,14 +22,14 @@ export function assertPasswordAcceptable(
 /**
  * Changes the caller's own password: the current one must match, the new one must pass the
  * policy. Every other session and token of the user dies (`tokens_valid_after`); returns a fresh
- * access token. Works with the limited token of a forced change.
+ * access token and the updated user. Works with the limited token of a forced change.
  */
 export async function changePassword(
   ctx: IdentityContext,
   caller: Authenticated,
   input: { oldPassword: unknown; newPassword: unknown },
   context: RequestContext & { ip: string },
-): Promise<IssuedToken> {
+): Promise<{ token: IssuedToken; user: UserRecord }> {
   if (caller.bootstrapAdmin) throw new AppError('forbidden');
   const { user } = caller;
   const oldPassword = typeof input.oldPassword === 'string' ? input.oldPassword : '';
@@ -43,7 +44,7 @@ export async function changePassword(
   assertPasswordAcceptable(ctx, input.newPassword, user);
   const passwordHash = await ctx.hasher.hash(input.newPassword);
   const now = ctx.now();
-  await ctx.store.users.update(
+  const updated = await ctx.store.users.update(
     user.id,
     {
       passwordHash,
@@ -59,5 +60,5 @@ export async function changePassword(
     { type: 'password_changed', success: true, userId: user.id, userEmail: user.email },
     context,
   );
-  return ctx.signer.issue(user);
+  return { token: await ctx.signer.issue(user), user: updated ?? user };
 }

@@ -1,14 +1,15 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { type AccessPolicy, parseAccessPolicy } from '../access/index.ts';
+import { timingSafeEqual } from 'node:crypto';
+import { parseAccessPolicy } from '../access/index.ts';
 import type { Authenticated, TokenRejection } from '../auth/authenticate.ts';
 import type { IdentityContext } from '../context.ts';
+import { sha256Hex } from '../secrets.ts';
 import { hashApiKey, isApiKeyShaped } from './key-format.ts';
 
 const INVALID: TokenRejection = { rejected: true, reason: 'invalid' };
 
 function sameSecret(a: string, b: string): boolean {
   // Equal-length digests, so the comparison time says nothing about the secret.
-  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  const digest = (value: string) => Buffer.from(sha256Hex(value), 'hex');
   return timingSafeEqual(digest(a), digest(b));
 }
 
@@ -43,15 +44,15 @@ export async function authenticateApiKey(
     const key = await ctx.store.apiTokens.findByHash(tokenHash);
     const user = key ? await ctx.store.users.findById(key.userId) : null;
     if (!key || !user) return INVALID;
-    entry = { key, user, loadedAt: now.getTime() };
+    const scope = key.scopes === null ? null : (parseAccessPolicy(key.scopes) ?? 'invalid');
+    entry = { key, user, scope, loadedAt: now.getTime() };
     ctx.keyCache.set(tokenHash, entry);
   }
-  const { key, user } = entry;
+  const { key, user, scope } = entry;
   if (key.revokedAt !== null || !user.isActive) return INVALID;
   if (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()) return INVALID;
   ctx.keyUsage.note(key.id, now);
-  const scope: AccessPolicy | null = key.scopes === null ? null : parseAccessPolicy(key.scopes);
   // A stored scope that no longer parses must not fall back to the user's wider access: refuse.
-  if (key.scopes !== null && scope === null) return INVALID;
+  if (scope === 'invalid') return INVALID;
   return { user, token: null, apiKey: { id: key.id, scope, admin: key.admin }, bootstrapAdmin: false };
 }

@@ -1,9 +1,12 @@
 import type { ApiTokenRecord, UserRecord } from '../../store/index.ts';
+import type { AccessPolicy } from '../access/index.ts';
 
 /** A verified key and its user, as of `loadedAt`. */
 export interface CachedKey {
   key: ApiTokenRecord;
   user: UserRecord;
+  /** The key's scope, parsed once when loaded: null means none; 'invalid' means it no longer parses. */
+  scope: AccessPolicy | null | 'invalid';
   loadedAt: number;
 }
 

@@ -1,17 +1,17 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomSecret, sha256Hex } from '../secrets.ts';
 
 /** Every API key starts with this, so scanners and humans recognise one. */
 export const API_KEY_PREFIX = 'mcpgw_';
 const KEY_SHAPE = /^mcpgw_[A-Za-z0-9_-]{43}$/;
 
 /** A new API key: `mcpgw_` and 256 random bits, base64url. */
-export function newApiKey(random: (size: number) => Buffer = randomBytes): string {
-  return `${API_KEY_PREFIX}${random(32).toString('base64url')}`;
+export function newApiKey(): string {
+  return `${API_KEY_PREFIX}${randomSecret()}`;
 }
 
 /** The SHA-256 (hex) stored in place of a key. */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256Hex(key);
 }
 
 /** The part of a key that may be shown again: `mcpgw_` and its first 6 secret characters. */

@@ -3,6 +3,7 @@ import { AppError } from '../../errors/index.ts';
 import type { ApiTokenRecord, UserRecord } from '../../store/index.ts';
 import { parseAccessPolicy } from '../access/index.ts';
 import type { RequestContext } from '../audit.ts';
+import type { Authenticated } from '../auth/authenticate.ts';
 import type { IdentityContext } from '../context.ts';
 import { apiKeyDisplayPrefix, hashApiKey, isApiKeyShaped, newApiKey } from './key-format.ts';
 
@@ -26,14 +27,16 @@ export interface ApiKeyView {
   expires_at: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
+  state: 'active' | 'expired' | 'revoked';
 }
 
 const invalid = (field: string, message: string) =>
   new AppError('validation_failed', { details: { details: [{ field, message }] } });
 
-/** The public view of a key. */
-export function toApiKeyView(key: ApiTokenRecord): ApiKeyView {
+/** The public view of a key, with its state at `now`. */
+export function toApiKeyView(key: ApiTokenRecord, now: Date): ApiKeyView {
   const iso = (date: Date | null) => date?.toISOString() ?? null;
+  const expired = key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime();
   return {
     id: key.id,
     name: key.name,
@@ -44,7 +47,23 @@ export function toApiKeyView(key: ApiTokenRecord): ApiKeyView {
     expires_at: iso(key.expiresAt),
     last_used_at: iso(key.lastUsedAt),
     revoked_at: iso(key.revokedAt),
+    state: key.revokedAt ? 'revoked' : expired ? 'expired' : 'active',
   };
+}
+
+/** Every key of a user, newest first, as listed: never a secret or hash. */
+export async function listApiKeys(ctx: IdentityContext, userId: string): Promise<ApiKeyView[]> {
+  const now = ctx.now();
+  return (await ctx.store.apiTokens.listForUser(userId)).map((key) => toApiKeyView(key, now));
+}
+
+/**
+ * Throws forbidden unless the caller logged in (a session token): keys are managed from a
+ * session, so a leaked key cannot mint or revoke keys.
+ */
+export function assertCanManageKeys(caller: Authenticated): void {
+  if (caller.token === null)
+    throw new AppError('forbidden', { message: 'Manage API keys from a login session' });
 }
 
 function expiryOf(ctx: IdentityContext, input: CreateKeyInput): Date | null {

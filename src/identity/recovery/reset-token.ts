@@ -1,15 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomSecret, sha256Hex } from '../secrets.ts';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** A new reset token: 256 random bits, base64url (43 characters). */
-export function newResetToken(random: (size: number) => Buffer = randomBytes): string {
-  return random(32).toString('base64url');
+export function newResetToken(): string {
+  return randomSecret();
 }
 
 /** The SHA-256 (hex) stored in place of a token. */
 export function hashResetToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256Hex(token);
 }
 
 /** True when `token` has the shape of a token Gatehouse issues; anything else is refused unread. */

@@ -6,6 +6,7 @@ import type { RequestContext } from '../audit.ts';
 import { assertPasswordAcceptable } from '../auth/change-password.ts';
 import { canonicalEmail, canonicalUsername } from '../canonical.ts';
 import type { IdentityContext } from '../context.ts';
+import { generatePassword } from '../secrets.ts';
 
 /** What an admin (or the CLI) may give when creating a user. */
 export interface CreateUserInput {
@@ -55,6 +56,30 @@ export async function listUsers(
   const users = await ctx.store.users.list({ limit: options.limit + 1, afterEmail: options.cursor });
   const page = users.slice(0, options.limit);
   return { users: page, nextCursor: users.length > options.limit ? (page.at(-1)?.email ?? null) : null };
+}
+
+/** Every user, by e-mail (all pages of listUsers). */
+export async function listAllUsers(ctx: IdentityContext): Promise<UserRecord[]> {
+  const all: UserRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listUsers(ctx, { limit: 500, cursor });
+    all.push(...page.users);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return all;
+}
+
+/**
+ * A user who authenticates with API keys only (the gateway-proxy `POST /users`): the password is
+ * random and never shown, so password login is closed, while a reset by e-mail still works.
+ */
+export function createKeyOnlyUser(
+  ctx: IdentityContext,
+  input: Omit<CreateUserInput, 'password'>,
+  context: RequestContext,
+): Promise<UserRecord> {
+  return createUser(ctx, { ...input, password: generatePassword() }, context);
 }
 
 /** Creates a user after checking the address, the username and the password policy. */

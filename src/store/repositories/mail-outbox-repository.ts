@@ -18,14 +18,7 @@ export interface OutboxMessage {
 }
 
 /** A message to send; `to` must already be one validated address. */
-export interface NewOutboxMessage {
-  id: string;
-  kind: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
+export type NewOutboxMessage = Pick<OutboxMessage, 'id' | 'kind' | 'to' | 'subject' | 'text' | 'html'>;
 
 /** Durable mail queue shared by every replica. */
 export interface MailOutboxRepository {

@@ -2,8 +2,15 @@ import { userInfo } from 'node:os';
 import { pino } from 'pino';
 import { AppError } from '../errors/index.ts';
 import { createLogger } from '../http/index.ts';
-import { createIdentityContext, type IdentityContext, type RequestContext } from '../identity/index.ts';
+import {
+  AuthFileError,
+  createIdentityContext,
+  type IdentityContext,
+  type RequestContext,
+} from '../identity/index.ts';
+import type { Settings } from '../config/index.ts';
 import { EXIT } from './exit-codes.ts';
+import { loadSettingsOrReport } from './settings.ts';
 import { withStore } from './store-session.ts';
 
 /** The audit context of CLI actions: the operating-system user who ran them. */
@@ -19,6 +26,10 @@ export function cliContext(): RequestContext {
 
 /** Prints a service error the way the API would word it; returns the exit code. */
 export function reportError(error: unknown): number {
+  if (error instanceof AuthFileError) {
+    process.stderr.write(`gatehouse: ${error.message}\n`);
+    return EXIT.failure;
+  }
   if (!(error instanceof AppError)) throw error;
   const violations = error.details?.violations as string[] | undefined;
   const details = error.details?.details as { field: string; message: string }[] | undefined;
@@ -52,4 +63,21 @@ export function withIdentity(
       return reportError(error);
     }
   });
+}
+
+/**
+ * Runs a token- or user-file edit: loads settings (exit 2 when invalid) for the password rules,
+ * without opening the database, and reports file and policy errors as the other commands do.
+ */
+export async function withSettingsOnly(
+  configFile: string | undefined,
+  work: (settings: Settings) => Promise<number>,
+): Promise<number> {
+  const loaded = loadSettingsOrReport(configFile);
+  if (loaded === null) return EXIT.usage;
+  try {
+    return await work(loaded.settings);
+  } catch (error) {
+    return reportError(error);
+  }
 }

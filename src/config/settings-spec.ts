@@ -135,12 +135,17 @@ export const SETTING_SPECS = {
   authTokenFile: text({
     env: 'AUTH_TOKEN_FILE',
     group: 'Identity',
-    doc: 'File of API tokens, reloaded when it changes.',
+    doc: 'YAML file of API tokens (pgEdge format: `tokens: {<id>: {hash, expires_at, annotation}}`, SHA-256 hashes), reloaded when it changes. See docs/auth-files.md.',
   }),
   authUserFile: text({
     env: 'AUTH_USER_FILE',
     group: 'Identity',
-    doc: 'File of users, reloaded when it changes.',
+    doc: 'YAML file of users (pgEdge format: `users: {<name>: {password_hash, enabled, annotation}}`), merged with the database and reloaded when it changes. See docs/auth-files.md.',
+  }),
+  authTokenFileDefaultUser: text({
+    env: 'AUTH_TOKEN_FILE_DEFAULT_USER',
+    group: 'Identity',
+    doc: 'The user (e-mail or username) that AUTH_TOKEN_FILE tokens without a `user:` field act as. Unset: such tokens are refused.',
   }),
 
   // Passwords

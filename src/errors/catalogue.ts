@@ -20,6 +20,10 @@ export const ERROR_CATALOGUE = {
   password_reset_disabled: { status: 403, message: 'Password reset is disabled' },
   password_change_required: { status: 403, message: 'Password change required' },
   user_exists: { status: 409, message: 'A user with this email or username already exists' },
+  user_managed_by_file: {
+    status: 409,
+    message: 'This user is defined in the user file (AUTH_USER_FILE); change it there',
+  },
   rate_limited: { status: 429, message: 'Too many failed attempts; try again later' },
   internal_error: { status: 500, message: 'An internal error occurred' },
   service_unavailable: { status: 503, message: 'The service is temporarily unavailable' },

@@ -2,10 +2,13 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Settings } from '../config/index.ts';
 import { AppError } from '../errors/index.ts';
 import {
+  AuthFileError,
+  type AuthFiles,
   createIdentityContext,
   ensurePlatformAdmin,
   type IdentityContext,
   purgeExpiredApiKeys,
+  startAuthFiles,
 } from '../identity/index.ts';
 
 const KEY_CLEANUP_INTERVAL_MS = 60 * 60_000;
@@ -49,6 +52,12 @@ async function bootstrapAdmin(identity: IdentityContext): Promise<void> {
       );
     }
     throw error;
+  }
+  if (outcome.action === 'managed_by_file' && identity.settings.platformAdminPassword !== undefined) {
+    identity.logger.warn(
+      { user_email: outcome.email },
+      'PLATFORM_ADMIN_PASSWORD not applied: the platform admin is defined in AUTH_USER_FILE',
+    );
   }
   if (outcome.action === 'created' && outcome.generatedPassword) {
     // Shown once, on stderr, never in the JSON log.
@@ -101,10 +110,14 @@ export async function startServer(
       `\n!!! AUTHENTICATION IS DISABLED (--no-auth). Every request acts as ${settings.platformAdminEmail}.\n!!! For development on this machine only; never expose this server.\n\n`,
     );
   }
+  let authFiles: AuthFiles;
   try {
+    // File users first, so a platform admin defined in AUTH_USER_FILE is not created twice.
+    authFiles = await startAuthFiles(identity);
     await bootstrapAdmin(identity);
   } catch (error) {
     await store.close();
+    if (error instanceof AuthFileError) throw new StartupError(error.message, 2);
     throw error;
   }
   mailer.start();
@@ -121,6 +134,7 @@ export async function startServer(
   try {
     address = await app.listen({ host: settings.host, port: settings.port });
   } catch (error) {
+    authFiles.stop();
     await store.close();
     const code = (error as NodeJS.ErrnoException).code;
     throw new StartupError(
@@ -138,6 +152,7 @@ export async function startServer(
     const drained = await Promise.race([
       (async () => {
         await app.close();
+        authFiles.stop();
         clearInterval(keyCleanup);
         // Reset tokens and notifications decided before the signal still reach the outbox.
         await identity.background.idle();

@@ -5,6 +5,7 @@ import { assertPasswordAcceptable } from './auth/change-password.ts';
 import { canonicalEmail, canonicalUsername } from './canonical.ts';
 import type { IdentityContext } from './context.ts';
 import { generatePassword } from './secrets.ts';
+import { assertDefinedInDatabase } from './users/file-managed.ts';
 
 const FINGERPRINT_KEY = 'platform_admin_password_fingerprint';
 const SYSTEM: RequestContext = { actorEmail: 'system:bootstrap' };
@@ -13,7 +14,9 @@ const SYSTEM: RequestContext = { actorEmail: 'system:bootstrap' };
 export type BootstrapOutcome =
   | { action: 'created'; email: string; generatedPassword: string | null }
   | { action: 'password_applied'; email: string }
-  | { action: 'unchanged'; email: string };
+  | { action: 'unchanged'; email: string }
+  /** The platform admin is defined in AUTH_USER_FILE, which owns its password: nothing applied. */
+  | { action: 'managed_by_file'; email: string };
 
 /** The change that gives an account back to its admin: new password, unlocked, enabled, admin, other sessions ended. */
 function restoredAdmin(passwordHash: string, now: Date): UserPatch {
@@ -36,6 +39,7 @@ function restoredAdmin(passwordHash: string, now: Date): UserPatch {
  *   unlocks, re-enables and makes the account admin again (the Helm recovery path), and audits it.
  * - Present, same password as last time: leaves the account alone, so a password the admin later
  *   changed through the UI or API is not reverted.
+ * - Defined in AUTH_USER_FILE: leaves it alone (`managed_by_file`); the file owns its password.
  * Only an Argon2id hash of the applied password is kept (`settings`), never the password.
  */
 export async function ensurePlatformAdmin(ctx: IdentityContext): Promise<BootstrapOutcome> {
@@ -75,6 +79,7 @@ export async function ensurePlatformAdmin(ctx: IdentityContext): Promise<Bootstr
     return { action: 'created', email, generatedPassword: configured ? null : password };
   }
 
+  if (existing.source === 'file') return { action: 'managed_by_file', email };
   if (configured === undefined) return { action: 'unchanged', email };
   const fingerprint = await ctx.store.settings.get(FINGERPRINT_KEY);
   if (fingerprint !== null && (await ctx.hasher.verify(fingerprint, configured)))
@@ -104,6 +109,7 @@ export async function recoverAdmin(
   const email = canonicalEmail(rawEmail);
   if (!email) throw new TypeError('recoverAdmin: not an e-mail address');
   const existing = await ctx.store.users.findByEmail(email);
+  if (existing) assertDefinedInDatabase(existing);
   assertPasswordAcceptable(ctx, password, existing ?? { email, username: canonicalUsername(email) ?? email });
   const passwordHash = await ctx.hasher.hash(password);
   const now = ctx.now();

@@ -17,3 +17,11 @@ export function canonicalUsername(raw: unknown): string | null {
   const username = raw.normalize('NFKC').trim().toLowerCase();
   return USERNAME_SHAPE.test(username) ? username : null;
 }
+
+/**
+ * False for addresses under the reserved `.invalid` top-level domain (RFC 2606), which Gatehouse
+ * gives file users without an e-mail address: no mail is ever sent there.
+ */
+export function hasMailbox(email: string): boolean {
+  return !email.endsWith('.invalid');
+}

@@ -4,6 +4,7 @@ import type { Store, UserRecord } from '../store/index.ts';
 import { type Auditor, createAuditor, type RequestContext } from './audit.ts';
 import { type BackgroundWork, createBackgroundWork } from './background.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
+import { createFileTokenRegistry, type FileTokenRegistry } from './files/file-token-registry.ts';
 import { createKeyCache, type KeyCache } from './keys/key-cache.ts';
 import { createKeyUsage, type KeyUsage } from './keys/key-usage.ts';
 import { type AccountNotifier, SILENT_NOTIFIER } from './recovery/notifier.ts';
@@ -42,6 +43,8 @@ export interface IdentityContext {
   readonly keyUsage: KeyUsage;
   /** Development mode (`serve --no-auth`): every request acts as the platform admin. */
   readonly authDisabled: boolean;
+  /** The tokens of AUTH_TOKEN_FILE (empty without one). */
+  readonly fileTokens: FileTokenRegistry;
 }
 
 /** The Argon2id hasher the settings describe (parameters and concurrency). */
@@ -52,6 +55,18 @@ export function passwordHasherFor(settings: Settings): PasswordHasher {
     parallelism: settings.argon2idParallelism,
     maxConcurrent: settings.passwordHashConcurrency,
     queueTimeoutMs: settings.passwordHashQueueTimeoutMs,
+  });
+}
+
+/** The password policy the settings describe. */
+export function passwordPolicyFor(settings: Settings): PasswordPolicy {
+  return createPasswordPolicy({
+    minLength: settings.passwordMinLength,
+    maxLength: settings.passwordMaxLength,
+    requireUppercase: settings.passwordRequireUppercase,
+    requireLowercase: settings.passwordRequireLowercase,
+    requireNumbers: settings.passwordRequireNumbers,
+    requireSpecial: settings.passwordRequireSpecial,
   });
 }
 
@@ -76,14 +91,7 @@ export async function createIdentityContext(
     settings,
     store,
     hasher: passwordHasherFor(settings),
-    policy: createPasswordPolicy({
-      minLength: settings.passwordMinLength,
-      maxLength: settings.passwordMaxLength,
-      requireUppercase: settings.passwordRequireUppercase,
-      requireLowercase: settings.passwordRequireLowercase,
-      requireNumbers: settings.passwordRequireNumbers,
-      requireSpecial: settings.passwordRequireSpecial,
-    }),
+    policy: passwordPolicyFor(settings),
     signer: createTokenSigner({
       secret,
       issuer: settings.jwtIssuer,
@@ -98,6 +106,7 @@ export async function createIdentityContext(
     accountLockedListeners: [],
     notifier: options.notifier ?? SILENT_NOTIFIER,
     authDisabled: options.authDisabled ?? false,
+    fileTokens: createFileTokenRegistry(),
     keyCache: createKeyCache({ ttlMs: settings.apiKeyCacheTtlSeconds * 1000, maxEntries: 10_000 }),
     keyUsage: createKeyUsage(store.apiTokens, 30_000, (error) =>
       logger.warn({ err: { message: (error as Error).message } }, 'could not record API key use'),

@@ -38,6 +38,28 @@ export {
   visibleBackends,
 } from './access/index.ts';
 export { listAuthEvents } from './audit-events.ts';
+export {
+  AuthFileError,
+  type AuthFiles,
+  addFileToken,
+  addFileUser,
+  FILE_USER_EMAIL_DOMAIN,
+  type FilePasswords,
+  type FileToken,
+  type FileTokenView,
+  type FileUser,
+  type FileUserView,
+  listFileTokens,
+  listFileUsers,
+  parseTokenFile,
+  parseUserFile,
+  removeFileToken,
+  removeFileUser,
+  setFileUserEnabled,
+  setFileUserPassword,
+  startAuthFiles,
+  syncFileUsers,
+} from './files/index.ts';
 export { type BackgroundWork } from './background.ts';
 export { canonicalEmail, canonicalUsername } from './canonical.ts';
 export {
@@ -45,6 +67,7 @@ export {
   createIdentityContext,
   type IdentityContext,
   passwordHasherFor,
+  passwordPolicyFor,
 } from './context.ts';
 export { createPasswordHasher, HashingOverloadedError, PASSWORD_MAX_BYTES } from './passwords/index.ts';
 export { checkResetToken, completePasswordReset } from './recovery/complete-reset.ts';

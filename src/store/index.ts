@@ -25,6 +25,7 @@ export type {
   NewUserRecord,
   UserPatch,
   UserRecord,
+  UserSource,
   UsersRepository,
 } from './repositories/users-repository.ts';
 export type { Database } from './schema.ts';

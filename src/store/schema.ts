@@ -33,6 +33,8 @@ export interface EmailUsersTable {
   allowed_mcps: Json;
   blocked_mcps: Json;
   tool_rules: Json;
+  /** 'database', or 'file' for a user mirrored from AUTH_USER_FILE. */
+  source: ColumnType<string, string | undefined, string>;
 }
 
 /** The `auth_events` audit trail. */

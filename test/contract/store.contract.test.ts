@@ -25,6 +25,7 @@ const EMAIL_USERS_COLUMNS = [
   'allowed_mcps',
   'blocked_mcps',
   'tool_rules',
+  'source',
 ];
 
 describe.each(DIALECTS)('store on $name', (dialect) => {

@@ -48,11 +48,20 @@ describe.each(DIALECTS)('users repository on $name', (dialect) => {
       allowedMcps: [],
       blockedMcps: [],
       toolRules: [],
+      source: 'database',
     });
     expect(await store.users.findById('id-1')).toEqual(created);
     expect(await store.users.findByEmail('user1@example.com')).toEqual(created);
     expect(await store.users.findByUsername('user1')).toEqual(created);
     expect(await store.users.findByEmail('nobody@example.com')).toBeNull();
+  });
+
+  it('records where a user is defined and lists users by source', async () => {
+    await store.users.create(user(1), NOW);
+    await store.users.create({ ...user(2), source: 'file' }, NOW);
+    expect((await store.users.findById('id-2'))?.source).toBe('file');
+    expect((await store.users.listBySource('file')).map((u) => u.id)).toEqual(['id-2']);
+    expect((await store.users.listBySource('database')).map((u) => u.id)).toEqual(['id-1']);
   });
 
   it('returns null instead of throwing when the email or username is taken', async () => {

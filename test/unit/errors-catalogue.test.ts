@@ -24,6 +24,7 @@ describe('error catalogue', () => {
         'service_unavailable',
         'unsupported_media_type',
         'user_exists',
+        'user_managed_by_file',
         'validation_failed',
       ].sort(),
     );

@@ -12,6 +12,13 @@ import {
 import { EXIT } from '../exit-codes.ts';
 import { cliContext, withIdentity } from '../identity-session.ts';
 import { readPassword } from '../password-input.ts';
+import {
+  addUserToFile,
+  listUsersInFile,
+  removeUserFromFile,
+  setUserEnabledInFile,
+  setUserPasswordInFile,
+} from './user-file.ts';
 
 type Run = (work: Promise<number>) => void;
 type Globals = () => { config?: string };
@@ -37,7 +44,15 @@ function noPassword(): number {
   return EXIT.usage;
 }
 
-/** `gatehouse users …`: user management over the same services as the admin API. */
+const FILE_OPTION = [
+  '--file <path>',
+  'edit this user file (AUTH_USER_FILE) instead of the database',
+] as const;
+
+/**
+ * `gatehouse users …`: user management over the same services as the admin API; with `--file`,
+ * the users of a user file (AUTH_USER_FILE), rewritten atomically (`<email>` is then the username).
+ */
 export function registerUserCommands(root: Command, run: Run, globals: Globals): void {
   const users = root.command('users').description('manage users (works with the server stopped or running)');
   const withIdentityDo = (work: (identity: IdentityContext) => Promise<number>) =>
@@ -52,8 +67,11 @@ export function registerUserCommands(root: Command, run: Run, globals: Globals):
     .option('--password <password>', 'password (visible in the process list: prefer the prompt or stdin)')
     .option('--admin', 'make the user an admin')
     .option('--require-password-change', 'force a password change at first login')
+    .option(...FILE_OPTION)
+    .option('--email <email>', 'with --file: the user’s e-mail address')
+    .option('--annotation <text>', 'with --file: a note shown in listings')
     .action(
-      (
+      async (
         email: string,
         options: {
           username?: string;
@@ -61,9 +79,20 @@ export function registerUserCommands(root: Command, run: Run, globals: Globals):
           password?: string;
           admin?: boolean;
           requirePasswordChange?: boolean;
+          file?: string;
+          email?: string;
+          annotation?: string;
         },
-      ) =>
-        withIdentityDo(async (identity) => {
+      ) => {
+        if (options.file) {
+          const password = await passwordFrom(options.password);
+          if (password === null) return run(Promise.resolve(noPassword()));
+          const input = { username: email, password, email: options.email, isAdmin: options.admin };
+          return run(
+            addUserToFile(globals().config, options.file, { ...input, annotation: options.annotation }),
+          );
+        }
+        return withIdentityDo(async (identity) => {
           const password = await passwordFrom(options.password);
           if (password === null) return noPassword();
           const user = await createUser(
@@ -80,20 +109,24 @@ export function registerUserCommands(root: Command, run: Run, globals: Globals):
           );
           printUser(toUserView(user, identity.now()));
           return EXIT.ok;
-        }),
+        });
+      },
     );
 
   users
     .command('list')
     .description('list users: e-mail, username, flags')
     .option('--json', 'print JSON')
-    .action((options: { json?: boolean }) =>
-      withIdentityDo(async (identity) => {
-        const all = (await listAllUsers(identity)).map((user) => toUserView(user, identity.now()));
-        if (options.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
-        else all.forEach(printUser);
-        return EXIT.ok;
-      }),
+    .option(...FILE_OPTION)
+    .action((options: { json?: boolean; file?: string }) =>
+      options.file
+        ? run(listUsersInFile(globals().config, options.file, options.json ?? false))
+        : withIdentityDo(async (identity) => {
+            const all = (await listAllUsers(identity)).map((user) => toUserView(user, identity.now()));
+            if (options.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+            else all.forEach(printUser);
+            return EXIT.ok;
+          }),
     );
 
   users
@@ -131,13 +164,16 @@ export function registerUserCommands(root: Command, run: Run, globals: Globals):
       .command(name)
       .description(`${name} a user${isActive ? '' : ' (their sessions end at once)'}`)
       .argument('<email>')
-      .action((email: string) =>
-        withIdentityDo(async (identity) => {
-          printUser(
-            toUserView(await updateUser(identity, email, { isActive }, cliContext()), identity.now()),
-          );
-          return EXIT.ok;
-        }),
+      .option(...FILE_OPTION)
+      .action((email: string, options: { file?: string }) =>
+        options.file
+          ? run(setUserEnabledInFile(globals().config, options.file, email, isActive))
+          : withIdentityDo(async (identity) => {
+              printUser(
+                toUserView(await updateUser(identity, email, { isActive }, cliContext()), identity.now()),
+              );
+              return EXIT.ok;
+            }),
       );
   }
 
@@ -156,12 +192,15 @@ export function registerUserCommands(root: Command, run: Run, globals: Globals):
     .command('delete')
     .description('delete a user (never the last active admin)')
     .argument('<email>')
-    .action((email: string) =>
-      withIdentityDo(async (identity) => {
-        await deleteUser(identity, email, cliContext());
-        process.stdout.write(`deleted ${email}\n`);
-        return EXIT.ok;
-      }),
+    .option(...FILE_OPTION)
+    .action((email: string, options: { file?: string }) =>
+      options.file
+        ? run(removeUserFromFile(globals().config, options.file, email))
+        : withIdentityDo(async (identity) => {
+            await deleteUser(identity, email, cliContext());
+            process.stdout.write(`deleted ${email}\n`);
+            return EXIT.ok;
+          }),
     );
 
   users
@@ -169,12 +208,18 @@ export function registerUserCommands(root: Command, run: Run, globals: Globals):
     .description('set a user’s password (prompts unless --password); their sessions end')
     .argument('<email>')
     .option('--password <password>', 'password (visible in the process list: prefer the prompt or stdin)')
-    .action((email: string, options: { password?: string }) =>
-      withIdentityDo(async (identity) => {
+    .option(...FILE_OPTION)
+    .action(async (email: string, options: { password?: string; file?: string }) => {
+      if (options.file) {
+        const password = await passwordFrom(options.password);
+        if (password === null) return run(Promise.resolve(noPassword()));
+        return run(setUserPasswordInFile(globals().config, options.file, email, password));
+      }
+      return withIdentityDo(async (identity) => {
         const password = await passwordFrom(options.password);
         if (password === null) return noPassword();
         printUser(toUserView(await updateUser(identity, email, { password }, cliContext()), identity.now()));
         return EXIT.ok;
-      }),
-    );
+      });
+    });
 }

@@ -49,6 +49,7 @@ function bootstrapAdmin(email: string, now: Date): UserRecord {
     allowedMcps: [],
     blockedMcps: [],
     toolRules: [],
+    source: 'database',
   };
 }
 

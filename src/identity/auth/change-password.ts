@@ -3,6 +3,7 @@ import type { UserRecord } from '../../store/index.ts';
 import type { RequestContext } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import type { IssuedToken } from '../tokens/index.ts';
+import { assertDefinedInDatabase } from '../users/file-managed.ts';
 import type { Authenticated } from './authenticate.ts';
 import { recordIpFailure } from './ip-limit.ts';
 
@@ -32,6 +33,7 @@ export async function changePassword(
 ): Promise<{ token: IssuedToken; user: UserRecord }> {
   if (caller.bootstrapAdmin) throw new AppError('forbidden');
   const { user } = caller;
+  assertDefinedInDatabase(user);
   const oldPassword = typeof input.oldPassword === 'string' ? input.oldPassword : '';
   if (!(await ctx.hasher.verify(user.passwordHash, oldPassword))) {
     await recordIpFailure(ctx, context.ip);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UserRecord } from '../../store/index.ts';
 import type { RequestContext } from '../audit.ts';
-import { canonicalEmail, canonicalUsername } from '../canonical.ts';
+import { canonicalEmail, canonicalUsername, hasMailbox } from '../canonical.ts';
 import type { IdentityContext } from '../context.ts';
 import { PASSWORD_MAX_BYTES } from '../passwords/index.ts';
 import type { IssuedToken } from '../tokens/index.ts';
@@ -138,11 +138,13 @@ async function countAccountFailure(
   for (const listener of ctx.accountLockedListeners) {
     listener({ ...user, lockedUntil: outcome.lockedUntil }, context);
   }
-  if (ctx.settings.accountLockoutNotificationEnabled && outcome.lockedUntil) {
+  if (ctx.settings.accountLockoutNotificationEnabled && outcome.lockedUntil && hasMailbox(user.email)) {
     const lockedUntil = outcome.lockedUntil;
-    // The owner learns of the lock at once, with a way back in that the attacker cannot block.
+    // The owner learns of the lock at once, with a way back in that the attacker cannot block
+    // (none for a file user: their password lives in AUTH_USER_FILE).
+    const resettable = ctx.settings.passwordResetEnabled && user.source === 'database';
     ctx.background.run(async () => {
-      const link = ctx.settings.passwordResetEnabled ? await issueResetLink(ctx, user, context) : null;
+      const link = resettable ? await issueResetLink(ctx, user, context) : null;
       await ctx.notifier.accountLocked(user.email, lockedUntil, link);
     });
   }

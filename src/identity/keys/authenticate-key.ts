@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { parseAccessPolicy } from '../access/index.ts';
 import type { Authenticated, TokenRejection } from '../auth/authenticate.ts';
 import type { IdentityContext } from '../context.ts';
+import { authenticateFileToken } from '../files/authenticate-file-token.ts';
 import { sha256Hex } from '../secrets.ts';
 import { hashApiKey, isApiKeyShaped } from './key-format.ts';
 
@@ -24,9 +25,9 @@ async function staticKey(ctx: IdentityContext, raw: string): Promise<Authenticat
 }
 
 /**
- * Checks an API key (`mcpgw_…`, or GATEWAY_STATIC_API_KEY). A key is refused from the instant it
+ * Checks an API key (`mcpgw_…`, a token of AUTH_TOKEN_FILE, or GATEWAY_STATIC_API_KEY). A key is refused from the instant it
  * expires, once revoked, and when its user is disabled or gone. Verified keys are served from the
- * key cache; Gatehouse's own changes evict them at once. Returns null when `raw` is not key-shaped
+ * key cache; Gatehouse's own changes evict them at once. Returns null when `raw` is none of these
  * (so the caller can try a JWT).
  */
 export async function authenticateApiKey(
@@ -35,10 +36,15 @@ export async function authenticateApiKey(
 ): Promise<Authenticated | TokenRejection | null> {
   const fixed = await staticKey(ctx, raw);
   if (fixed !== null) return fixed;
-  if (!isApiKeyShaped(raw)) return null;
+  const keyShaped = isApiKeyShaped(raw);
+  if (!keyShaped && ctx.fileTokens.size === 0) return null;
+  // Token files and database keys both keep the SHA-256 of the secret.
+  const tokenHash = hashApiKey(raw);
+  const fromFile = ctx.fileTokens.size > 0 ? await authenticateFileToken(ctx, tokenHash) : null;
+  if (fromFile !== null) return fromFile;
+  if (!keyShaped) return null;
 
   const now = ctx.now();
-  const tokenHash = hashApiKey(raw);
   let entry = ctx.keyCache.get(tokenHash, now.getTime());
   if (entry === null) {
     const key = await ctx.store.apiTokens.findByHash(tokenHash);

@@ -74,6 +74,11 @@ function parseArgon2(phc: string): Argon2Phc | null {
   };
 }
 
+/** True when `phc` is an Argon2 PHC string or a bcrypt hash, the formats `verify` checks. */
+export function isPasswordHash(phc: unknown): boolean {
+  return typeof phc === 'string' && (BCRYPT.test(phc) || parseArgon2(phc) !== null);
+}
+
 function requirePositiveInteger(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new TypeError(`${name} must be a positive integer`);

@@ -2,6 +2,7 @@
 export { isCommonPassword } from './blocklist.ts';
 export {
   createPasswordHasher,
+  isPasswordHash,
   PASSWORD_MAX_BYTES,
   type PasswordHasher,
   type PasswordHasherOptions,

@@ -53,13 +53,15 @@ async function handleRequest(
     return;
   }
   // A locked account may reset: whoever locked it must not keep its owner out.
-  if (!user || !user.isActive) {
+  // A file user's password lives in AUTH_USER_FILE: a reset here would be undone by the next reload.
+  if (!user || !user.isActive || user.source === 'file') {
+    const reason = !user ? 'unknown_user' : user.isActive ? 'managed_by_file' : 'disabled';
     await ctx.audit.record(
       {
         type: 'password_reset_requested',
         success: false,
         userEmail: email,
-        details: { reason: user ? 'disabled' : 'unknown_user' },
+        details: { reason },
       },
       context,
     );

@@ -7,6 +7,7 @@ import { assertPasswordAcceptable } from '../auth/change-password.ts';
 import { canonicalEmail, canonicalUsername } from '../canonical.ts';
 import type { IdentityContext } from '../context.ts';
 import { generatePassword } from '../secrets.ts';
+import { assertDefinedInDatabase } from './file-managed.ts';
 
 /** What an admin (or the CLI) may give when creating a user. */
 export interface CreateUserInput {
@@ -142,6 +143,7 @@ export async function updateUser(
   context: RequestContext,
 ): Promise<UserRecord> {
   const current = await getUserByEmail(ctx, rawEmail);
+  assertDefinedInDatabase(current);
   if (input.password !== undefined) assertPasswordAcceptable(ctx, input.password, current);
   // Hash outside the transaction: Argon2id is slow and the admin lock should be brief.
   const passwordHash =
@@ -190,6 +192,7 @@ export async function deleteUser(
   context: RequestContext,
 ): Promise<void> {
   const current = await getUserByEmail(ctx, rawEmail);
+  assertDefinedInDatabase(current);
   await ctx.store.users.withAdminLock(async (users) => {
     const user = await users.findById(current.id);
     if (!user) throw new AppError('not_found', { message: 'User not found' });
@@ -238,6 +241,7 @@ export async function setUserAccess(
   input: { allowedMcps?: unknown; blockedMcps?: unknown; toolRules?: unknown },
   context: RequestContext,
 ): Promise<UserRecord> {
+  assertDefinedInDatabase(user);
   const policy = parseAccessPolicy({
     allowedMcps: input.allowedMcps ?? [],
     blockedMcps: input.blockedMcps ?? [],

@@ -17,6 +17,8 @@ export interface UserView {
   last_login: string | null;
   created_at: string;
   updated_at: string;
+  /** 'file' when AUTH_USER_FILE defines the user (change it there), else 'database'. */
+  source: 'database' | 'file';
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -44,5 +46,6 @@ export function toUserView(user: UserRecord, now: Date): UserView {
     last_login: iso(user.lastLogin),
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
+    source: user.source,
   };
 }

@@ -25,7 +25,12 @@ export interface UserRecord {
   blockedMcps: string[];
   /** Per-backend tool rules, as stored (validated by the identity domain). */
   toolRules: unknown[];
+  /** Where the user is defined: the database, or AUTH_USER_FILE (then the file owns its fields). */
+  source: UserSource;
 }
+
+/** Where a user is defined. */
+export type UserSource = 'database' | 'file';
 
 /** Fields given when creating a user; email and username must already be canonical. */
 export interface NewUserRecord {
@@ -38,12 +43,14 @@ export interface NewUserRecord {
   isActive?: boolean;
   passwordChangeRequired?: boolean;
   passwordChangedAt?: Date | null;
+  source?: UserSource;
 }
 
 /** Fields an update may set. */
 export type UserPatch = Partial<
   Pick<
     UserRecord,
+    | 'email'
     | 'fullName'
     | 'passwordHash'
     | 'isAdmin'
@@ -78,6 +85,8 @@ export interface UsersRepository {
   findByUsername(username: string): Promise<UserRecord | null>;
   /** Users ordered by email, after `afterEmail` (keyset cursor). */
   list(options: { limit: number; afterEmail?: string }): Promise<UserRecord[]>;
+  /** Every user defined by `source`. */
+  listBySource(source: UserSource): Promise<UserRecord[]>;
   /** Applies `patch`; returns the updated user, or null if there is none. */
   update(id: string, patch: UserPatch, now: Date): Promise<UserRecord | null>;
   /** Deletes a user; true if it existed. */
@@ -100,6 +109,7 @@ export interface UsersRepository {
 }
 
 const COLUMN_OF: Record<keyof UserPatch, keyof EmailUsersTable> = {
+  email: 'email',
   fullName: 'full_name',
   passwordHash: 'password_hash',
   isAdmin: 'is_admin',
@@ -157,6 +167,7 @@ export function usersRepository(db: Kysely<Database>, caps: DialectCapabilities)
     allowedMcps: jsonArray(caps.fromJson(row.allowed_mcps)) as string[],
     blockedMcps: jsonArray(caps.fromJson(row.blocked_mcps)) as string[],
     toolRules: jsonArray(caps.fromJson(row.tool_rules)),
+    source: row.source === 'file' ? 'file' : 'database',
   });
   const time = (date: Date | null | undefined) => (date ? caps.toTimestamp(date) : null);
   const findBy = async (column: 'id' | 'email' | 'username', value: string) => {
@@ -181,6 +192,7 @@ export function usersRepository(db: Kysely<Database>, caps: DialectCapabilities)
             password_changed_at: time(user.passwordChangedAt ?? now),
             created_at: caps.toTimestamp(now),
             updated_at: caps.toTimestamp(now),
+            source: user.source ?? 'database',
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -197,6 +209,10 @@ export function usersRepository(db: Kysely<Database>, caps: DialectCapabilities)
       let query = db.selectFrom('email_users').selectAll().orderBy('email').limit(limit);
       if (afterEmail !== undefined) query = query.where('email', '>', afterEmail);
       return (await query.execute()).map(toRecord);
+    },
+    async listBySource(source) {
+      const rows = await db.selectFrom('email_users').selectAll().where('source', '=', source).execute();
+      return rows.map(toRecord);
     },
     async update(id, patch, now) {
       const values: Record<string, unknown> = { updated_at: caps.toTimestamp(now) };

@@ -125,6 +125,27 @@ export function addressList<O extends Options<string[]>>(options: O): Built<stri
   return build(options, schema, 'a comma-separated list of IP addresses or CIDR ranges');
 }
 
+function isOrigin(entry: string): boolean {
+  if (!URL.canParse(entry)) return false;
+  const url = new URL(entry);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry;
+}
+
+/** A list of web origins (`https://app.example.com`): a comma-separated string or a YAML list. */
+export function originList<O extends Options<string[]>>(options: O): Built<string[], O> {
+  const entries = z.union([
+    z.array(z.string()),
+    z.string().transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
+  ]);
+  const schema = entries.pipe(z.array(z.string().trim().refine(isOrigin)));
+  return build(options, schema, 'a comma-separated list of origins such as https://app.example.com');
+}
+
 /** A database URL: `sqlite:PATH`, `sqlite::memory:` or `postgres(ql)://…`. */
 export function databaseUrl<O extends Options<string>>(options: O): Built<string, O> {
   const schema = z

@@ -1,4 +1,4 @@
-import { addressList, boolean, databaseUrl, email, integer, oneOf, text, url } from './fields.ts';
+import { addressList, boolean, databaseUrl, email, integer, oneOf, originList, text, url } from './fields.ts';
 
 /**
  * Every setting Gatehouse reads: the single source of truth for types, defaults, validation,
@@ -47,6 +47,38 @@ export const SETTING_SPECS = {
     group: 'Server',
     default: 'info',
     doc: 'Least severe level written to the JSON log on stdout.',
+  }),
+
+  // Gateway
+  mcpAllowedOrigins: originList({
+    env: 'MCP_ALLOWED_ORIGINS',
+    group: 'Gateway',
+    default: [],
+    doc: 'Browser origins allowed on the MCP endpoints besides PUBLIC_BASE_URL (and loopback origins while HOST is loopback). Other origins get 403.',
+  }),
+  gatewayToolSeparator: oneOf(['__', '_', '-', '--', '___'], {
+    env: 'GATEWAY_TOOL_SEPARATOR',
+    group: 'Gateway',
+    default: '__',
+    doc: 'Between the backend name and the tool or prompt name on /mcp: `{backend}__{tool}`.',
+  }),
+  gatewayPrefixMode: oneOf(['always', 'conditional', 'never'], {
+    env: 'GATEWAY_PREFIX_MODE',
+    group: 'Gateway',
+    default: 'always',
+    doc: 'Prefix tool and prompt names with their backend always, only when two backends share a name, or never (a clash then keeps the first backend by name).',
+  }),
+  gatewayMaxProcesses: integer(1, 10_000, {
+    env: 'GATEWAY_MAX_PROCESSES',
+    group: 'Gateway',
+    default: 50,
+    doc: 'Most stdio backend processes alive at once; idle per-user and per-session ones are stopped first.',
+  }),
+  mcpSessionIdleMinutes: integer(1, 24 * 60, {
+    env: 'MCP_SESSION_IDLE_MINUTES',
+    group: 'Gateway',
+    default: 30,
+    doc: 'A 2025-era MCP session unused this long is closed (its per-session backend processes too).',
   }),
 
   // Storage

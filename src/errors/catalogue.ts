@@ -9,6 +9,7 @@ export const ERROR_CATALOGUE = {
   invalid_json: { status: 400, message: 'The request body is not valid JSON' },
   validation_failed: { status: 400, message: 'The request failed validation' },
   forbidden: { status: 403, message: 'You are not allowed to do this' },
+  access_denied: { status: 403, message: 'All MCPs are blocked for your user' },
   not_found: { status: 404, message: 'Not found' },
   payload_too_large: { status: 413, message: 'The request body is too large' },
   unsupported_media_type: { status: 415, message: 'Unsupported Content-Type: send application/json' },
@@ -19,6 +20,7 @@ export const ERROR_CATALOGUE = {
   passwords_do_not_match: { status: 400, message: 'Passwords do not match' },
   password_reset_disabled: { status: 403, message: 'Password reset is disabled' },
   password_change_required: { status: 403, message: 'Password change required' },
+  backend_exists: { status: 409, message: 'A backend with this name already exists' },
   user_exists: { status: 409, message: 'A user with this email or username already exists' },
   user_managed_by_file: {
     status: 409,

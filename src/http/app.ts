@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Settings } from '../config/index.ts';
 import { AppError } from '../errors/index.ts';
+import type { Gateway } from '../gateway/index.ts';
 import type { IdentityContext } from '../identity/index.ts';
 import type { Store } from '../store/index.ts';
 import { frameworkErrors, installErrorHandlers } from './error-handler.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
 import { authEmailRoutes } from './routes/auth-email.ts';
+import { backendRoutes } from './routes/backends.ts';
 import { gatewayProxyUserRoutes } from './routes/gateway-proxy-users.ts';
 import { healthRoutes } from './routes/health.ts';
+import { mcpRoutes } from './routes/mcp.ts';
 import { ownKeyRoutes } from './routes/own-keys.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { resetPageRoute } from './routes/reset-page.ts';
@@ -19,6 +22,7 @@ export interface AppDeps {
   store: Store;
   logger: FastifyBaseLogger;
   identity: IdentityContext;
+  gateway: Gateway;
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -71,5 +75,7 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
   app.register(resetPageRoute);
   app.register(ownKeyRoutes, { identity: deps.identity });
   app.register(gatewayProxyUserRoutes, { identity: deps.identity });
+  app.register(backendRoutes, { identity: deps.identity, gateway: deps.gateway });
+  app.register(mcpRoutes, { identity: deps.identity, gateway: deps.gateway, settings });
   return app;
 }

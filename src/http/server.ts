@@ -13,6 +13,7 @@ import {
 
 const KEY_CLEANUP_INTERVAL_MS = 60 * 60_000;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+import { Gateway } from '../gateway/index.ts';
 import { createMailerFromSettings, type Mailer, mailNotifier } from '../mail/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { buildApp } from './app.ts';
@@ -22,6 +23,7 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   identity: IdentityContext;
+  gateway: Gateway;
   /** The address it listens on, e.g. http://127.0.0.1:4444. */
   url: string;
   /** Stops accepting, drains in-flight requests (up to SHUTDOWN_GRACE_SECONDS), closes the database. Resolves to an exit code. */
@@ -128,13 +130,19 @@ export async function startServer(
     );
   }, KEY_CLEANUP_INTERVAL_MS);
   keyCleanup.unref();
-  const app = buildApp(settings, { store, logger, identity });
+  const gateway = await Gateway.start(identity, {
+    separator: settings.gatewayToolSeparator,
+    prefixMode: settings.gatewayPrefixMode,
+    pool: { maxProcesses: settings.gatewayMaxProcesses },
+  });
+  const app = buildApp(settings, { store, logger, identity, gateway });
   options.extendApp?.(app, store);
   let address: string;
   try {
     address = await app.listen({ host: settings.host, port: settings.port });
   } catch (error) {
     authFiles.stop();
+    await gateway.close();
     await store.close();
     const code = (error as NodeJS.ErrnoException).code;
     throw new StartupError(
@@ -152,6 +160,7 @@ export async function startServer(
     const drained = await Promise.race([
       (async () => {
         await app.close();
+        await gateway.close();
         authFiles.stop();
         clearInterval(keyCleanup);
         // Reset tokens and notifications decided before the signal still reach the outbox.
@@ -176,6 +185,7 @@ export async function startServer(
     app,
     store,
     identity,
+    gateway,
     url: address,
     shutdown(reason) {
       stopping ??= shutdown(reason);

@@ -3,6 +3,7 @@ export type { ConnectOptions } from './connect.ts';
 export { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
 export type { MigrateOutcome, MigrationState } from './migrate.ts';
 export type { ApiTokenRecord, ApiTokensRepository } from './repositories/api-tokens-repository.ts';
+export type { BackendRecord, BackendsRepository } from './repositories/backends-repository.ts';
 export type {
   AuthEvent,
   AuthEventQuery,

@@ -108,6 +108,14 @@ export interface ApiTokensTable {
   revoked_at: NullableTimestamp;
 }
 
+/** Backend MCP servers added through the admin API: the configuration as JSON. */
+export interface BackendsTable {
+  name: string;
+  config: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   email_users: EmailUsersTable;
@@ -117,4 +125,5 @@ export interface Database {
   password_reset_tokens: PasswordResetTokensTable;
   mail_outbox: MailOutboxTable;
   api_tokens: ApiTokensTable;
+  backends: BackendsTable;
 }

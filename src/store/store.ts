@@ -4,6 +4,7 @@ import { type ConnectOptions, connect } from './connect.ts';
 import { parseDatabaseUrl } from './database-url.ts';
 import { type MigrateOutcome, type MigrationState, migrateToLatest, migrationStatus } from './migrate.ts';
 import { type ApiTokensRepository, apiTokensRepository } from './repositories/api-tokens-repository.ts';
+import { type BackendsRepository, backendsRepository } from './repositories/backends-repository.ts';
 import { type AuthEventsRepository, authEventsRepository } from './repositories/auth-events-repository.ts';
 import { type MailOutboxRepository, mailOutboxRepository } from './repositories/mail-outbox-repository.ts';
 import {
@@ -29,6 +30,7 @@ export interface Store {
   readonly passwordResets: PasswordResetRepository;
   readonly mailOutbox: MailOutboxRepository;
   readonly apiTokens: ApiTokensRepository;
+  readonly backends: BackendsRepository;
   /** True when the database answers a trivial query within `timeoutMs`; never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
   /** Applies pending migrations (see migrateToLatest). */
@@ -59,6 +61,7 @@ export function openStore(databaseUrl: string, options: ConnectOptions = {}): St
     passwordResets: passwordResetRepository(db, capabilities),
     mailOutbox: mailOutboxRepository(db, capabilities),
     apiTokens: apiTokensRepository(db, capabilities),
+    backends: backendsRepository(db, capabilities),
     async ping(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<false>((resolve) => {

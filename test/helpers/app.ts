@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadSettings, type Settings } from '../../src/config/index.ts';
 import { buildApp, createLogger } from '../../src/http/index.ts';
+import { Gateway } from '../../src/gateway/index.ts';
 import { createIdentityContext, type IdentityContext } from '../../src/identity/index.ts';
 import { createMailerFromSettings, type Mailer, mailNotifier } from '../../src/mail/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
@@ -12,6 +13,7 @@ export interface TestApp {
   store: Store;
   settings: Settings;
   identity: IdentityContext;
+  gateway: Gateway;
   /** The outbox mailer (not started: call `deliverDue()`). */
   mailer: Mailer;
   /** Every log line written so far, as raw JSON text. */
@@ -51,7 +53,12 @@ export async function testApp(
     now: options.now,
     notifier: mailNotifier(mailer),
   });
-  const app = buildApp(settings, { store, logger, identity });
+  const gateway = await Gateway.start(identity, {
+    separator: settings.gatewayToolSeparator,
+    prefixMode: settings.gatewayPrefixMode,
+    pool: { maxProcesses: settings.gatewayMaxProcesses, healthIntervalMs: 0 },
+  });
+  const app = buildApp(settings, { store, logger, identity, gateway });
   extend?.(app);
   await app.ready();
   return {
@@ -59,10 +66,12 @@ export async function testApp(
     store,
     settings,
     identity,
+    gateway,
     mailer,
     logText: () => lines,
     async close() {
       await app.close();
+      await gateway.close();
       await identity.background.idle();
       await mailer.stop();
       await identity.keyUsage.stop();

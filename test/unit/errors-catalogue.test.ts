@@ -7,6 +7,8 @@ describe('error catalogue', () => {
     expect(Object.keys(ERROR_CATALOGUE).sort()).toEqual(
       [
         'Unauthorized',
+        'access_denied',
+        'backend_exists',
         'bad_request',
         'forbidden',
         'internal_error',

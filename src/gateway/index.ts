@@ -1,0 +1,14 @@
+// The gateway domain's public API: backends, the runtime, and downstream MCP serving.
+export {
+  type BackendsChanged,
+  createBackend,
+  deleteBackend,
+  getBackendConfig,
+  listBackendConfigs,
+  updateBackend,
+} from './backends/manage-backends.ts';
+export { type GatewayCaller, gatewayCaller } from './caller.ts';
+export { Gateway, type GatewayOptions } from './gateway.ts';
+export { createCallerServer, type ServeScope } from './serve/caller-server.ts';
+export { LegacySessions } from './serve/legacy-sessions.ts';
+export { type BackendConfig, type BackendStatus, redactBackend } from './upstream/index.ts';

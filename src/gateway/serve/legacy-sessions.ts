@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { type Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import type { GatewayCaller } from '../caller.ts';
+import type { Gateway } from '../gateway.ts';
+import { createCallerServer, type ServeScope } from './caller-server.ts';
+import { boundedEventStore } from './event-store.ts';
+
+interface Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: Server;
+  /** Updated on every request, so a policy change applies to an open session at once. */
+  scope: ServeScope;
+  /** Which endpoint opened it: a session of `/mcp` is not valid on `/servers/x/mcp`. */
+  endpoint: string;
+  lastSeen: number;
+}
+
+const NOT_FOUND = JSON.stringify({
+  jsonrpc: '2.0',
+  error: { code: -32001, message: 'Session not found' },
+  id: null,
+});
+
+function sessionNotFound(): Response {
+  return new Response(NOT_FOUND, { status: 404, headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * The sessionful 2025-11-25 Streamable HTTP endpoint: one SDK transport and server per session,
+ * bound to the identity that opened it. Another identity, another endpoint or an unknown id gets
+ * 404 (as if the session did not exist). Idle sessions are closed after `idleMs`.
+ */
+export class LegacySessions {
+  #sessions = new Map<string, Session>();
+  #gateway: Gateway;
+  #idleMs: number;
+  #reaper: NodeJS.Timeout;
+
+  constructor(gateway: Gateway, options: { idleMs: number }) {
+    this.#gateway = gateway;
+    this.#idleMs = options.idleMs;
+    this.#reaper = setInterval(() => void this.#reap(), Math.min(options.idleMs, 60_000));
+    this.#reaper.unref();
+    gateway.pool.onListChanged((backend, kind) => this.#listChanged(backend, kind));
+  }
+
+  /** Open sessions. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Serves one request of a 2025-era client. */
+  async handle(
+    request: Request,
+    parsedBody: unknown,
+    caller: GatewayCaller,
+    endpoint: string,
+    backend: string | undefined,
+  ): Promise<Response> {
+    const id = request.headers.get('mcp-session-id');
+    if (id === null) return this.#open(request, parsedBody, caller, endpoint, backend);
+    const session = this.#sessions.get(id);
+    if (!session || session.endpoint !== endpoint || !sameIdentity(session.scope.caller, caller))
+      return sessionNotFound();
+    session.scope.caller = caller;
+    session.lastSeen = Date.now();
+    return session.transport.handleRequest(request, { parsedBody });
+  }
+
+  async #open(
+    request: Request,
+    parsedBody: unknown,
+    caller: GatewayCaller,
+    endpoint: string,
+    backend: string | undefined,
+  ): Promise<Response> {
+    const id = randomUUID();
+    const scope: ServeScope = { caller, sessionId: id, backend };
+    const server = createCallerServer(this.#gateway, scope);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      eventStore: boundedEventStore(),
+      onsessioninitialized: () => {
+        this.#sessions.set(id, { transport, server, scope, endpoint, lastSeen: Date.now() });
+      },
+      onsessionclosed: () => void this.#close(id),
+    });
+    await server.connect(transport);
+    const response = await transport.handleRequest(request, { parsedBody });
+    // Not an initialize request, or one that failed: nothing to keep.
+    if (!this.#sessions.has(id)) await server.close().catch(() => undefined);
+    return response;
+  }
+
+  async #close(id: string): Promise<void> {
+    const session = this.#sessions.get(id);
+    if (!session) return;
+    this.#sessions.delete(id);
+    await session.server.close().catch(() => undefined);
+    await this.#gateway.pool.releaseSession(id);
+  }
+
+  async #reap(): Promise<void> {
+    const cutoff = Date.now() - this.#idleMs;
+    for (const [id, session] of this.#sessions) if (session.lastSeen < cutoff) await this.#close(id);
+  }
+
+  #listChanged(backend: string, kind: 'tools' | 'resources' | 'prompts'): void {
+    for (const session of this.#sessions.values()) {
+      if (session.scope.backend !== undefined && session.scope.backend !== backend) continue;
+      const send =
+        kind === 'tools'
+          ? session.server.sendToolListChanged()
+          : kind === 'prompts'
+            ? session.server.sendPromptListChanged()
+            : session.server.sendResourceListChanged();
+      void send.catch(() => undefined);
+    }
+  }
+
+  /** Closes every session. */
+  async close(): Promise<void> {
+    clearInterval(this.#reaper);
+    await Promise.all([...this.#sessions.keys()].map((id) => this.#close(id)));
+  }
+}
+
+function sameIdentity(a: GatewayCaller, b: GatewayCaller): boolean {
+  return a.userId === b.userId && a.keyId === b.keyId;
+}

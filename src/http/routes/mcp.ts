@@ -1,0 +1,122 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Settings } from '../../config/index.ts';
+import { AppError } from '../../errors/index.ts';
+import {
+  createCallerServer,
+  type Gateway,
+  type GatewayCaller,
+  gatewayCaller,
+  LegacySessions,
+  type ServeScope,
+} from '../../gateway/index.ts';
+import { allBackendsBlocked, canUseBackend, type IdentityContext } from '../../identity/index.ts';
+import { authenticate } from '../plugins/authenticate.ts';
+import { checkOrigin } from '../plugins/origin.ts';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'upgrade',
+  'host',
+]);
+
+/** The Fetch API request the SDK serves, built from Fastify's (the body as received, unparsed). */
+function webRequest(request: FastifyRequest, baseUrl: string, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const body = typeof request.body === 'string' ? request.body : undefined;
+  return new Request(new URL(request.url, baseUrl), { method: request.method, headers, body, signal });
+}
+
+async function sendWeb(reply: FastifyReply, response: Response): Promise<FastifyReply> {
+  reply.status(response.status);
+  response.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name)) reply.header(name, value);
+  });
+  if (response.body === null) return reply.send();
+  return reply.send(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>));
+}
+
+function callerOf(request: FastifyRequest): GatewayCaller {
+  const caller = request.caller ? gatewayCaller(request.caller) : null;
+  if (caller === null) throw new AppError('access_denied');
+  return caller;
+}
+
+/**
+ * The MCP endpoints: `/mcp` (alias `/mcp/v1`) aggregates every backend the caller may use;
+ * `/servers/{backend}/mcp` serves one. Every request is authenticated; the 2026-07-28 protocol is
+ * served statelessly, 2025-era clients get sessions bound to their identity. A caller whose
+ * policy blocks every backend gets 403 `access_denied`; a backend it may not use looks absent (404).
+ */
+export async function mcpRoutes(
+  app: FastifyInstance,
+  options: { identity: IdentityContext; gateway: Gateway; settings: Settings },
+): Promise<void> {
+  const { identity, gateway, settings } = options;
+  // JSON-RPC parse errors are the SDK's to answer (-32700), so the body reaches it unparsed.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
+  app.addHook('onRequest', checkOrigin(settings));
+  app.addHook('onRequest', authenticate(identity));
+
+  const baseUrl = `http://${settings.host}:${settings.port}`;
+  const modern = createMcpHandler(
+    (context) => createCallerServer(gateway, context.authInfo?.extra?.scope as ServeScope),
+    {
+      legacy: 'reject',
+      maxRequestBodySize: settings.bodyLimitBytes,
+      onerror: (error) => app.log.debug({ err: { message: error.message } }, 'mcp request refused'),
+    },
+  );
+  const legacy = new LegacySessions(gateway, { idleMs: settings.mcpSessionIdleMinutes * 60_000 });
+  app.addHook('onClose', async () => {
+    await legacy.close();
+    await modern.close();
+  });
+
+  const serve =
+    (backendOf: (request: FastifyRequest) => string | undefined) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const caller = callerOf(request);
+      const backend = backendOf(request);
+      if (backend !== undefined) {
+        if (!gateway.hasBackend(backend) || !canUseBackend(caller.policies, backend))
+          throw new AppError('not_found', { message: 'Backend not found' });
+      } else if (allBackendsBlocked(caller.policies, gateway.backendNames())) {
+        throw new AppError('access_denied');
+      }
+      const aborted = new AbortController();
+      // The response side closes when the client goes away (the request side closes once read).
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) aborted.abort();
+      });
+      const web = webRequest(request, baseUrl, aborted.signal);
+      const endpoint = backend === undefined ? 'aggregate' : `servers/${backend}`;
+      if (await isLegacyRequest(web, undefined, { maxRequestBodySize: settings.bodyLimitBytes })) {
+        return sendWeb(reply, await legacy.handle(web, undefined, caller, endpoint, backend));
+      }
+      const scope: ServeScope = { caller, sessionId: null, backend };
+      const authInfo = { token: '', clientId: caller.userId, scopes: [], extra: { scope } };
+      return sendWeb(reply, await modern.fetch(web, { authInfo }));
+    };
+
+  const methods = ['GET', 'POST', 'DELETE'] as const;
+  for (const url of ['/mcp', '/mcp/v1'])
+    app.route({ method: [...methods], url, handler: serve(() => undefined) });
+  app.route<{ Params: { backend: string } }>({
+    method: [...methods],
+    url: '/servers/:backend/mcp',
+    handler: serve((request) => (request.params as { backend: string }).backend),
+  });
+}

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { type BackendConfig, parseBackendConfig } from '../gateway/upstream/backend-config.ts';
 
 /**
  * One setting: its environment name, the zod schema that turns a raw value (an environment string
@@ -144,6 +145,52 @@ export function originList<O extends Options<string[]>>(options: O): Built<strin
   ]);
   const schema = entries.pipe(z.array(z.string().trim().refine(isOrigin)));
   return build(options, schema, 'a comma-separated list of origins such as https://app.example.com');
+}
+
+/**
+ * A list of backend MCP servers: a YAML list in the config file, or JSON text in the environment.
+ * Each entry is checked against the gateway's backend schema; names must be unique.
+ */
+export function backendList<O extends Options<BackendConfig[]>>(options: O): Built<BackendConfig[], O> {
+  const raw = z.union([
+    z.array(z.unknown()),
+    z.string().transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    }),
+  ]);
+  const schema = raw.transform((list, ctx) => {
+    if (!Array.isArray(list)) {
+      ctx.addIssue({ code: 'custom', message: 'not a list' });
+      return z.NEVER;
+    }
+    const configs: BackendConfig[] = [];
+    for (const [index, entry] of list.entries()) {
+      const parsed = parseBackendConfig(entry);
+      if (!parsed.ok) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index}: ${parsed.errors.join('; ')}` });
+        return z.NEVER;
+      }
+      if (configs.some((c) => c.name === parsed.config.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry ${index}: the name ${parsed.config.name} is used twice`,
+        });
+        return z.NEVER;
+      }
+      configs.push(parsed.config);
+    }
+    return configs;
+  });
+  return build(
+    options,
+    schema as unknown as z.ZodType<BackendConfig[]>,
+    'a list of backends (see docs/gateway.md)',
+  );
 }
 
 /** A database URL: `sqlite:PATH`, `sqlite::memory:` or `postgres(ql)://…`. */

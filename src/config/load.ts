@@ -90,7 +90,11 @@ function describeIssues(error: z.ZodError, input: RawInput, configFile: string |
     const key = issue.path[0] as SettingKey;
     const spec = specOf(key);
     const from = input.sources[key] === 'file' ? ` (in config file ${configFile})` : '';
-    messages.add(`${spec.env} must be ${spec.allowed}, got ${describeRaw(spec, input.values[key])}${from}`);
+    // Custom checks (such as each backend's fields) say which part is wrong, never quoting a secret.
+    const why = issue.code === 'custom' && issue.message ? `: ${issue.message}` : '';
+    messages.add(
+      `${spec.env} must be ${spec.allowed}, got ${describeRaw(spec, input.values[key])}${from}${why}`,
+    );
   }
   return [...messages];
 }

@@ -1,4 +1,15 @@
-import { addressList, boolean, databaseUrl, email, integer, oneOf, originList, text, url } from './fields.ts';
+import {
+  addressList,
+  backendList,
+  boolean,
+  databaseUrl,
+  email,
+  integer,
+  oneOf,
+  originList,
+  text,
+  url,
+} from './fields.ts';
 
 /**
  * Every setting Gatehouse reads: the single source of truth for types, defaults, validation,
@@ -50,6 +61,13 @@ export const SETTING_SPECS = {
   }),
 
   // Gateway
+  gatewayBackends: backendList({
+    env: 'GATEWAY_BACKENDS',
+    group: 'Gateway',
+    default: [],
+    secret: true,
+    doc: 'Backend MCP servers defined by configuration (a YAML list under `gateway_backends:`, or JSON): written to the database at start, where the admin API can see them; the configuration wins over API edits at the next start.',
+  }),
   mcpAllowedOrigins: originList({
     env: 'MCP_ALLOWED_ORIGINS',
     group: 'Gateway',

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { canUseBackend, type IdentityContext } from '../identity/index.ts';
-import { listBackendConfigs } from './backends/manage-backends.ts';
+import { applyConfiguredBackends, listBackendConfigs } from './backends/manage-backends.ts';
 import type { GatewayCaller } from './caller.ts';
 import {
   buildCatalog,
@@ -79,8 +79,13 @@ export class Gateway {
     });
   }
 
-  /** Loads the backends from the database and starts the pool (boot-time backends connect now). */
+  /**
+   * Writes the configured backends (GATEWAY_BACKENDS) to the database, loads every backend from it
+   * and starts the pool (boot-time backends connect now).
+   */
   static async start(identity: IdentityContext, options: GatewayOptions): Promise<Gateway> {
+    const written = await applyConfiguredBackends(identity, identity.settings.gatewayBackends);
+    if (written.length > 0) identity.logger.info({ backends: written }, 'configured backends written');
     const gateway = new Gateway(identity, await listBackendConfigs(identity), options);
     await gateway.pool.start();
     return gateway;

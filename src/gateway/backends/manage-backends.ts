@@ -110,3 +110,36 @@ export async function deleteBackend(
   await ctx.audit.record({ type: 'backend_deleted', success: true, details: { backend: name } }, context);
   changed();
 }
+
+const SYSTEM: RequestContext = { actorEmail: 'system:config' };
+
+/**
+ * Writes the backends of the configuration (GATEWAY_BACKENDS) to the database at start: a missing
+ * one is added, a different one is replaced (the configuration wins), an equal one is left alone.
+ * Backends added through the API are kept. Returns the names written.
+ */
+export async function applyConfiguredBackends(
+  ctx: IdentityContext,
+  configs: readonly BackendConfig[],
+): Promise<string[]> {
+  const written: string[] = [];
+  for (const config of configs) {
+    const stored = await ctx.store.backends.find(config.name);
+    if (stored && JSON.stringify(stored.config) === JSON.stringify(config)) continue;
+    const now = ctx.now();
+    const saved = stored
+      ? await ctx.store.backends.update(config.name, config, now)
+      : await ctx.store.backends.create(config.name, config, now);
+    if (!saved) continue; // another replica wrote it first
+    written.push(config.name);
+    await ctx.audit.record(
+      {
+        type: stored ? 'backend_updated' : 'backend_created',
+        success: true,
+        details: { backend: config.name },
+      },
+      SYSTEM,
+    );
+  }
+  return written;
+}

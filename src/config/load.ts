@@ -91,7 +91,10 @@ function describeIssues(error: z.ZodError, input: RawInput, configFile: string |
     const spec = specOf(key);
     const from = input.sources[key] === 'file' ? ` (in config file ${configFile})` : '';
     // Custom checks (such as each backend's fields) say which part is wrong, never quoting a secret.
-    const why = issue.code === 'custom' && issue.message ? `: ${issue.message}` : '';
+    const why =
+      issue.code === 'custom' && issue.message && issue.message !== 'Invalid input'
+        ? `: ${issue.message}`
+        : '';
     messages.add(
       `${spec.env} must be ${spec.allowed}, got ${describeRaw(spec, input.values[key])}${from}${why}`,
     );

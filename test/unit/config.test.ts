@@ -234,3 +234,36 @@ describe('generated configuration reference', () => {
     expect(loadSettings({ env }).ok).toBe(true);
   });
 });
+
+describe('GATEWAY_BACKENDS', () => {
+  const web = {
+    name: 'web',
+    transport: 'http',
+    url: 'http://127.0.0.1:9/mcp',
+    headers: { authorization: 'secret-value' },
+  };
+
+  it('reads backends from JSON in the environment and a YAML list in the config file', () => {
+    const fromEnv = loadSettings({ env: { GATEWAY_BACKENDS: JSON.stringify([web]) } });
+    expect(fromEnv.ok && fromEnv.settings.gatewayBackends).toMatchObject([{ name: 'web', timeoutMs: 60000 }]);
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+    const file = join(dir, 'gatehouse.yaml');
+    writeFileSync(file, 'gateway_backends:\n  - name: echo\n    transport: stdio\n    command: node\n');
+    const fromFile = loadSettings({ env: {}, configFile: file });
+    expect(fromFile.ok && fromFile.settings.gatewayBackends).toMatchObject([{ name: 'echo', args: [] }]);
+  });
+
+  it.each([
+    ['a bad field', [{ ...web, url: 'ftp://x' }], 'entry 0: url: must be an http:// or https:// URL'],
+    ['a name used twice', [web, web], 'entry 1: the name web is used twice'],
+    ['not JSON', 'not json', 'GATEWAY_BACKENDS must be a list of backends'],
+  ])('refuses %s, saying which entry, never quoting a secret', (_name, value, message) => {
+    const result = loadSettings({
+      env: { GATEWAY_BACKENDS: typeof value === 'string' ? value : JSON.stringify(value) },
+    });
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? '' : result.errors.join('\n');
+    expect(errors).toContain(message);
+    expect(errors).not.toContain('secret-value');
+  });
+});

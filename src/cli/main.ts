@@ -5,6 +5,7 @@ import { hashPassword } from './commands/hash-password.ts';
 import { registerJwtCommands } from './commands/jwt.ts';
 import { recoverAdminCommand } from './commands/recover-admin.ts';
 import { serve } from './commands/serve.ts';
+import { stdio } from './commands/stdio.ts';
 import { registerTokenCommands } from './commands/tokens.ts';
 import { registerUserCommands } from './commands/users.ts';
 import { EXIT } from './exit-codes.ts';
@@ -28,6 +29,13 @@ function program(run: (work: Promise<number> | number) => void): Command {
       'development only: no authentication, every request is the platform admin (loopback HOST only)',
     )
     .action((options: { auth: boolean }) => run(serve({ ...globals(), noAuth: !options.auth })));
+
+  root
+    .command('stdio')
+    .description('serve the aggregated MCP endpoint on stdin/stdout, for a local client (no HTTP)')
+    .option('--api-key <key>', 'act as this API key (prefer GATEHOUSE_API_KEY: arguments show in ps)')
+    .option('--user <email>', 'act as this user without a key (trusted local operator; audited)')
+    .action((options: { apiKey?: string; user?: string }) => run(stdio({ ...globals(), ...options })));
 
   const config = root.command('config').description('inspect settings');
   config

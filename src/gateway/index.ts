@@ -11,4 +11,6 @@ export { type GatewayCaller, gatewayCaller } from './caller.ts';
 export { Gateway, type GatewayOptions } from './gateway.ts';
 export { createCallerServer, type ServeScope } from './serve/caller-server.ts';
 export { LegacySessions } from './serve/legacy-sessions.ts';
+export { type LegacySseOptions, LegacySseSessions } from './serve/legacy-sse-sessions.ts';
+export { LegacySseTransport, SSE_KEEP_ALIVE_MS } from './serve/legacy-sse-transport.ts';
 export { type BackendConfig, type BackendStatus, redactBackend } from './upstream/index.ts';

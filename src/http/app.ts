@@ -11,6 +11,7 @@ import { authEmailRoutes } from './routes/auth-email.ts';
 import { backendRoutes } from './routes/backends.ts';
 import { gatewayProxyUserRoutes } from './routes/gateway-proxy-users.ts';
 import { healthRoutes } from './routes/health.ts';
+import { legacySseRoutes } from './routes/legacy-sse.ts';
 import { mcpRoutes } from './routes/mcp.ts';
 import { ownKeyRoutes } from './routes/own-keys.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
@@ -77,5 +78,6 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
   app.register(gatewayProxyUserRoutes, { identity: deps.identity });
   app.register(backendRoutes, { identity: deps.identity, gateway: deps.gateway });
   app.register(mcpRoutes, { identity: deps.identity, gateway: deps.gateway, settings });
+  app.register(legacySseRoutes, { identity: deps.identity, gateway: deps.gateway, settings });
   return app;
 }

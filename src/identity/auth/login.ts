@@ -33,12 +33,14 @@ async function findUser(ctx: IdentityContext, identifier: string): Promise<UserR
  * password, locked and disabled accounts all come back as `rejected` after the same work (a
  * real or dummy Argon2id verify) and no sooner than FAILED_LOGIN_MIN_RESPONSE_MS. Counts the
  * failure per account (lockout) and per client IP. Throws HashingOverloadedError when no
- * hashing slot frees up in time.
+ * hashing slot frees up in time. `ttlSeconds` overrides the access token's lifetime (the MCP
+ * `authenticate_user` tool issues 24-hour session tokens).
  */
 export async function login(
   ctx: IdentityContext,
   credentials: { identifier: unknown; password: unknown },
   context: RequestContext & { ip: string },
+  options: { ttlSeconds?: number } = {},
 ): Promise<LoginResult> {
   const started = performance.now();
   const limit = await checkIpLimit(ctx, context.ip);
@@ -105,7 +107,7 @@ export async function login(
     );
     return { kind: 'password_change_required', token, user: updated };
   }
-  const token = await ctx.signer.issue(updated);
+  const token = await ctx.signer.issue(updated, { ttlSeconds: options.ttlSeconds });
   await ctx.audit.record(
     { type: 'login_success', success: true, userId: user.id, userEmail: user.email },
     context,

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from '@modelcontextprotocol/server';
+import type { GatewayCaller } from '../caller.ts';
+import type { Gateway } from '../gateway.ts';
+import { createCallerServer, type ServeScope } from './caller-server.ts';
+import { LegacySseTransport } from './legacy-sse-transport.ts';
+
+interface SseSession {
+  transport: LegacySseTransport;
+  server: Server;
+  /** Updated on every POST, so a policy change applies to an open session at once. */
+  scope: ServeScope;
+  /** The POST path it announced: a session of `/sse` is not valid on `/servers/x/message`. */
+  endpoint: string;
+}
+
+/** Limits of the legacy HTTP+SSE endpoints. */
+export interface LegacySseOptions {
+  /** Open streams one user may hold at once; the next is refused. */
+  maxPerUser: number;
+  keepAliveMs?: number;
+}
+
+/**
+ * The sessions of the legacy HTTP+SSE transport (MCP 2024-11-05): one caller server per open
+ * `GET /sse` stream, bound to the identity that opened it. A session lives exactly as long as its
+ * stream; when the stream closes, so do its server and its per-session backend connections.
+ */
+export class LegacySseSessions {
+  #sessions = new Map<string, SseSession>();
+  #gateway: Gateway;
+  #options: LegacySseOptions;
+  #unsubscribe: () => void;
+
+  constructor(gateway: Gateway, options: LegacySseOptions) {
+    this.#gateway = gateway;
+    this.#options = options;
+    this.#unsubscribe = gateway.pool.onListChanged((backend, kind) => this.#listChanged(backend, kind));
+  }
+
+  /** Open sessions. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * Opens a session whose client POSTs to `endpoint` (a path); returns its transport, whose
+   * `stream` is the response body, or null when the user already holds `maxPerUser` streams.
+   */
+  async open(caller: GatewayCaller, endpoint: string, backend?: string): Promise<LegacySseTransport | null> {
+    let held = 0;
+    for (const session of this.#sessions.values()) if (session.scope.caller.userId === caller.userId) held++;
+    if (held >= this.#options.maxPerUser) return null;
+    const id = randomUUID();
+    const transport = new LegacySseTransport(id, endpoint, { keepAliveMs: this.#options.keepAliveMs });
+    const scope: ServeScope = { caller, sessionId: id, backend };
+    const server = createCallerServer(this.#gateway, scope);
+    server.onclose = () => void this.#release(id);
+    this.#sessions.set(id, { transport, server, scope, endpoint });
+    try {
+      await server.connect(transport);
+    } catch (error) {
+      this.#sessions.delete(id);
+      await transport.close();
+      throw error;
+    }
+    return transport;
+  }
+
+  /**
+   * The transport of session `id` when it was opened by the same identity (user and key) on the
+   * same endpoint; null otherwise, as if it did not exist. Refreshes the session's caller.
+   */
+  find(id: string, caller: GatewayCaller, endpoint: string): LegacySseTransport | null {
+    const session = this.#sessions.get(id);
+    if (!session || session.endpoint !== endpoint || session.transport.closed) return null;
+    const owner = session.scope.caller;
+    if (owner.userId !== caller.userId || owner.keyId !== caller.keyId) return null;
+    session.scope.caller = caller;
+    return session.transport;
+  }
+
+  async #release(id: string): Promise<void> {
+    if (!this.#sessions.delete(id)) return;
+    await this.#gateway.pool.releaseSession(id);
+  }
+
+  #listChanged(backend: string, kind: 'tools' | 'resources' | 'prompts'): void {
+    for (const session of this.#sessions.values()) {
+      if (session.scope.backend !== undefined && session.scope.backend !== backend) continue;
+      const send =
+        kind === 'tools'
+          ? session.server.sendToolListChanged()
+          : kind === 'prompts'
+            ? session.server.sendPromptListChanged()
+            : session.server.sendResourceListChanged();
+      void send.catch(() => undefined);
+    }
+  }
+
+  /** Ends every stream and closes its session. */
+  async close(): Promise<void> {
+    this.#unsubscribe();
+    const open = [...this.#sessions.entries()];
+    await Promise.all(open.map(([, session]) => session.server.close().catch(() => undefined)));
+    await Promise.all(open.map(([id]) => this.#gateway.pool.releaseSession(id)));
+  }
+}

@@ -131,14 +131,23 @@ export class Gateway {
 
   /**
    * What the caller sees: every backend it may use (or only `only`), aggregated. A backend that does
-   * not answer is left out, so one backend down never breaks the others.
+   * not answer is left out, so one backend down never breaks the others; one already known to be down
+   * is left out at once rather than waited for.
    */
   async catalogFor(caller: GatewayCaller, sessionId: string | null, only?: string): Promise<Catalog> {
     const names = (only === undefined ? this.backendNames() : [only]).filter((name) =>
       canUseBackend(caller.policies, name),
     );
+    const down = new Set(this.pool.status().flatMap((s) => (s.state === 'failed' ? [s.name] : [])));
     const backends = await Promise.all(
       names.map(async (name): Promise<CatalogBackend | null> => {
+        if (down.has(name)) {
+          // Waiting out its restart backoff would hold up every listing and every call (each call
+          // resolves its tool through the catalog). Asking still brings on its next attempt, which a
+          // backend that never came up gets only on demand.
+          this.connection(name, caller, sessionId).catch(() => undefined);
+          return null;
+        }
         try {
           return { name, ...(await listsOf(await this.connection(name, caller, sessionId))) };
         } catch (error) {

@@ -67,6 +67,10 @@ export async function openSession(
   // Other transport errors surface again as the failing request's rejection.
   client.onerror = (error) => {
     if (error instanceof SseError) hooks.onStreamLost(transport, true);
+    // Streamable HTTP: the backend stopped answering at all (refused, or its stream's socket closed),
+    // or the SDK gave up re-opening a dropped stream. Left alone, a dead backend stays "ready" and its
+    // cached tools stay listed; the renewal either finds it again or marks the connection failed.
+    else if (config.transport === 'http' && isConnectionLoss(error)) hooks.onStreamLost(transport, false);
   };
 
   const timeoutMs = config.connectTimeoutMs;
@@ -93,6 +97,18 @@ export async function openSession(
   } finally {
     stop.removeEventListener('abort', onStop);
   }
+}
+
+/**
+ * Whether a Streamable HTTP transport error means the backend is unreachable rather than that one
+ * request failed: fetch rejects with `TypeError('fetch failed')` only when no HTTP answer came, and
+ * the SDK reports the end of its stream reconnection attempts only by this message.
+ */
+function isConnectionLoss(error: Error): boolean {
+  return (
+    (error instanceof TypeError && error.message === 'fetch failed') ||
+    error.message.startsWith('Maximum reconnection attempts')
+  );
 }
 
 /** Says why a backend did not come up, in words safe to show: never its env, headers or URL. */

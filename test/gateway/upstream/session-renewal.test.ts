@@ -56,7 +56,7 @@ describe('upstream session expiry', () => {
     expect(changes.filter((kind) => kind === 'tools')).toHaveLength(1);
   });
 
-  it('reconnects to an HTTP backend restarted on the same port', async () => {
+  it('marks an HTTP backend that went away failed, and reconnects on connect() once it is back', async () => {
     const first = await start('http');
     const connection = connect('http', first.url);
     await connection.connect();
@@ -65,8 +65,11 @@ describe('upstream session expiry', () => {
     await expect(connection.callTool('echo', { text: 'down' })).rejects.toMatchObject({
       code: 'unavailable',
     });
+    await waitFor(() => connection.state === 'failed');
+    expect(connection.lastError).toContain('unreachable');
 
     await start('http', Number(new URL(first.url).port));
+    await connection.connect();
     expect(textOf(await connection.callTool('echo', { text: 'back' }))).toBe('back');
   });
 
@@ -86,7 +89,7 @@ describe('upstream session expiry', () => {
     expect(textOf(await connection.callTool('echo', { text: 'back' }))).toBe('back');
   });
 
-  it.each(['sse', 'modern'] as const)(
+  it.each(['sse', 'modern', 'http'] as const)(
     'brings a pooled %s backend back by itself once its notification stream returns',
     async (kind) => {
       const first = await start(kind);

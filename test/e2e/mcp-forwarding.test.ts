@@ -1,0 +1,186 @@
+import type { Client } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FixtureServer,
+  startFixtureServer,
+  stdioFixtureCommand,
+} from '../fixtures/mcp/start-fixture.ts';
+import { ERAS, eventually, type GatewayUnderTest, startGateway, textOf } from '../helpers/mcp-gateway.ts';
+
+let gateway: GatewayUnderTest;
+let web: FixtureServer;
+let alice = '';
+let bob = '';
+
+interface Stats {
+  slowCalls: number;
+  cancelled: number;
+  dynamicTools: number;
+}
+
+async function stats(client: Client, backend: string): Promise<Stats> {
+  return JSON.parse(textOf(await client.callTool({ name: `${backend}__stats`, arguments: {} }))) as Stats;
+}
+
+/** Collects a call's progress; `started` resolves at the first, so a test knows the upstream call runs. */
+function progressProbe() {
+  const seen: { progress: number; total?: number }[] = [];
+  let first: () => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    first = resolve;
+  });
+  return {
+    seen,
+    started,
+    onprogress: (progress: { progress: number; total?: number }) => {
+      seen.push(progress);
+      first();
+    },
+  };
+}
+
+const SAMPLING = { capabilities: { sampling: {} } };
+
+function answerSampling(client: Client, reply: string, asked: string[]): void {
+  client.setRequestHandler('sampling/createMessage', async (request) => {
+    const content = request.params.messages[0]?.content;
+    asked.push(content && !Array.isArray(content) && content.type === 'text' ? content.text : '');
+    return { model: 'test-model', role: 'assistant', content: { type: 'text', text: reply } };
+  });
+}
+
+beforeAll(async () => {
+  gateway = await startGateway();
+  web = await startFixtureServer({ transport: 'http', name: 'web' });
+  await gateway.addBackend({ name: 'echo', transport: 'stdio', ...stdioFixtureCommand('echo') });
+  await gateway.addBackend({ name: 'web', transport: 'http', url: web.url });
+  alice = await gateway.addUser('alice');
+  bob = await gateway.addUser('bob');
+}, 60_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await web?.stop();
+});
+
+describe('forwarding through /mcp', () => {
+  for (const era of ERAS) {
+    for (const backend of ['echo', 'web']) {
+      it(`delivers the ${backend} backend's progress notifications to the calling client over ${era.era}`, async () => {
+        const client = await gateway.connect(alice, era);
+        const probe = progressProbe();
+        const result = await client.callTool(
+          { name: `${backend}__slow`, arguments: { ms: 600, steps: 4 } },
+          { onprogress: probe.onprogress },
+        );
+        expect(textOf(result)).toBe('slept 600 ms');
+        // The SDK may drop the last notification when the result overtakes it.
+        expect(probe.seen.length).toBeGreaterThanOrEqual(1);
+        expect(probe.seen[0]).toMatchObject({ progress: 1, total: 4 });
+      });
+    }
+
+    for (const backend of ['echo', 'web']) {
+      it(`stops the upstream ${backend} call when the downstream client aborts it over ${era.era}`, async () => {
+        const client = await gateway.connect(alice, era);
+        const before = await stats(client, backend);
+        const probe = progressProbe();
+        const abort = new AbortController();
+        const call = client
+          .callTool(
+            { name: `${backend}__slow`, arguments: { ms: 30_000, steps: 300 } },
+            { onprogress: probe.onprogress, signal: abort.signal },
+          )
+          .catch((error: Error) => error);
+        await probe.started;
+        abort.abort();
+        expect(await call).toBeInstanceOf(Error);
+        // The fixture counts a slow call whose signal fired; without forwarding it would run 30 s.
+        const after = await eventually(
+          async () => {
+            const now = await stats(client, backend);
+            return now.cancelled > before.cancelled ? now : undefined;
+          },
+          10_000,
+          'the upstream cancellation',
+        );
+        expect(after.cancelled).toBe(before.cancelled + 1);
+        expect(after.slowCalls).toBe(before.slowCalls + 1);
+      });
+    }
+  }
+
+  it('pushes tools/list_changed to a 2025 session when a backend changes its tools, and lists the new tool', async () => {
+    const client = await gateway.connect(alice, ERAS[0]!);
+    let changed = 0;
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      changed += 1;
+    });
+    const before = (await client.listTools()).tools.map((t) => t.name);
+    // The session's notification stream (its GET) opens in the background after initialization; a
+    // change made before it is open is not announced, so the change is repeated until one is.
+    const added = await eventually(
+      async () => {
+        const result = await client.callTool({ name: 'echo__change_tools', arguments: {} });
+        const name = `echo__dynamic_${/dynamic tools: (\d+)/.exec(textOf(result))?.[1]}`;
+        await eventually(async () => (changed > 0 ? true : undefined), 2_000, 'tools/list_changed');
+        return name;
+      },
+      20_000,
+      'a tools/list_changed notification',
+    );
+    expect(before).not.toContain(added);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain(added);
+    expect(textOf(await client.callTool({ name: added, arguments: {} }))).toBe('dynamic');
+  });
+
+  it('lists a changed tool set at once over 2026-07-28 (no stale catalog)', async () => {
+    const client = await gateway.connect(alice, ERAS[1]!);
+    const result = await client.callTool({ name: 'web__change_tools', arguments: {} });
+    const count = Number(/dynamic tools: (\d+)/.exec(textOf(result))?.[1]);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain(`web__dynamic_${count}`);
+    await client.callTool({ name: 'web__change_tools', arguments: { remove: true } });
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain(`web__dynamic_${count}`);
+  });
+
+  for (const backend of ['echo', 'web']) {
+    it(`answers the ${backend} backend's sampling request through the downstream client that made the call (2025)`, async () => {
+      const asked: string[] = [];
+      const client = await gateway.connect(alice, ERAS[0]!, SAMPLING);
+      answerSampling(client, `the model says hi to ${backend}`, asked);
+      const result = await client.callTool({
+        name: `${backend}__ask_sampling`,
+        arguments: { prompt: 'say hi' },
+      });
+      expect(result.isError).toBeFalsy();
+      expect(textOf(result)).toBe(`the model says hi to ${backend}`);
+      expect(asked).toEqual(['say hi']);
+    });
+  }
+
+  it('refuses a sampling request rather than guess when two clients are in flight on a shared backend', async () => {
+    const askedAlice: string[] = [];
+    const askedBob: string[] = [];
+    const first = await gateway.connect(alice, ERAS[0]!, SAMPLING);
+    const second = await gateway.connect(bob, ERAS[0]!, SAMPLING);
+    answerSampling(first, 'from alice', askedAlice);
+    answerSampling(second, 'from bob', askedBob);
+    const probe = progressProbe();
+    const abort = new AbortController();
+    const slow = first
+      .callTool(
+        { name: 'echo__slow', arguments: { ms: 30_000, steps: 300 } },
+        { onprogress: probe.onprogress, signal: abort.signal },
+      )
+      .catch((error: Error) => error);
+    await probe.started;
+    const result = await second.callTool({ name: 'echo__ask_sampling', arguments: { prompt: 'whose?' } });
+    abort.abort();
+    await slow;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('No single client to route sampling/createMessage');
+    expect(askedAlice).toEqual([]);
+    expect(askedBob).toEqual([]);
+  });
+});

@@ -9,6 +9,11 @@ export {
 } from './backends/manage-backends.ts';
 export { type GatewayCaller, gatewayCaller } from './caller.ts';
 export { Gateway, type GatewayOptions } from './gateway.ts';
+export {
+  AUTHENTICATE_USER_TOOL,
+  answerAuthenticateUser,
+  authenticateUserCall,
+} from './serve/authenticate-user-tool.ts';
 export { createCallerServer, type ServeScope } from './serve/caller-server.ts';
 export { LegacySessions } from './serve/legacy-sessions.ts';
 export { type LegacySseOptions, LegacySseSessions } from './serve/legacy-sse-sessions.ts';

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Settings } from '../config/index.ts';
 import { AppError } from '../errors/index.ts';
@@ -150,6 +151,14 @@ export async function startServer(
     );
   }
 
+  // A client may open a connection and never send on it (undici does after an aborted stream);
+  // server.close() waits for those, so shutdown ends them itself.
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
   let stopping: Promise<number> | undefined;
   async function shutdown(reason: string): Promise<number> {
     logger.info({ reason }, 'shutting down: draining requests');
@@ -159,7 +168,9 @@ export async function startServer(
     });
     const drained = await Promise.race([
       (async () => {
-        await app.close();
+        const closing = app.close();
+        for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
+        await closing;
         await gateway.close();
         authFiles.stop();
         clearInterval(keyCleanup);

@@ -11,9 +11,11 @@ import {
   gatewayCaller,
   LegacySessions,
   type ServeScope,
+  answerAuthenticateUser,
+  authenticateUserCall,
 } from '../../gateway/index.ts';
 import { allBackendsBlocked, canUseBackend, type IdentityContext } from '../../identity/index.ts';
-import { authenticate } from '../plugins/authenticate.ts';
+import { authenticate, requestContext, unauthorized } from '../plugins/authenticate.ts';
 import { checkOrigin } from '../plugins/origin.ts';
 
 const HOP_BY_HOP = new Set([
@@ -68,7 +70,13 @@ export async function mcpRoutes(
     done(null, body),
   );
   app.addHook('onRequest', checkOrigin(settings));
-  app.addHook('onRequest', authenticate(identity));
+  const required = authenticate(identity);
+  app.addHook('onRequest', async function (request, reply) {
+    // An anonymous POST may only be the hidden authenticate_user call; the handler decides.
+    if (request.method === 'POST' && request.headers.authorization === undefined && !identity.authDisabled)
+      return;
+    return required.call(this, request, reply);
+  });
 
   const baseUrl = `http://${settings.host}:${settings.port}`;
   const modern = createMcpHandler(
@@ -80,7 +88,9 @@ export async function mcpRoutes(
     },
   );
   const legacy = new LegacySessions(gateway, { idleMs: settings.mcpSessionIdleMinutes * 60_000 });
-  app.addHook('onClose', async () => {
+  // preClose, not onClose: open notification streams would otherwise hold the server open until
+  // the shutdown grace period runs out.
+  app.addHook('preClose', async () => {
     await legacy.close();
     await modern.close();
   });
@@ -88,6 +98,11 @@ export async function mcpRoutes(
   const serve =
     (backendOf: (request: FastifyRequest) => string | undefined) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!request.caller) {
+        const call = authenticateUserCall(request.body);
+        if (call === null) throw unauthorized();
+        return reply.send(await answerAuthenticateUser(identity, call, requestContext(request)));
+      }
       const caller = callerOf(request);
       const backend = backendOf(request);
       if (backend !== undefined) {

@@ -68,6 +68,12 @@ export const SETTING_SPECS = {
     secret: true,
     doc: 'Backend MCP servers defined by configuration (a YAML list under `gateway_backends:`, or JSON): written to the database at start, where the admin API can see them; the configuration wins over API edits at the next start.',
   }),
+  auditToolArguments: boolean({
+    env: 'AUDIT_TOOL_ARGUMENTS',
+    group: 'Gateway',
+    default: false,
+    doc: 'Store tool-call arguments in the audit trail (values under secret-sounding keys are redacted, long values cut). Off: only identity, backend, tool, outcome and duration.',
+  }),
   mcpAllowedOrigins: originList({
     env: 'MCP_ALLOWED_ORIGINS',
     group: 'Gateway',

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { canUseBackend, type IdentityContext } from '../identity/index.ts';
 import { applyConfiguredBackends, listBackendConfigs } from './backends/manage-backends.ts';
 import type { GatewayCaller } from './caller.ts';
+import { ToolCallAudit, type ToolCallRecord } from './tool-audit.ts';
 import {
   buildCatalog,
   type Catalog,
@@ -66,12 +67,16 @@ export class Gateway {
   #options: GatewayOptions;
   #configs: readonly BackendConfig[];
   #reloading: Promise<void> = Promise.resolve();
+  #audit: ToolCallAudit;
 
   private constructor(identity: IdentityContext, configs: readonly BackendConfig[], options: GatewayOptions) {
     this.#identity = identity;
     this.#logger = identity.logger;
     this.#options = options;
     this.#configs = configs.filter((c) => c.enabled);
+    this.#audit = new ToolCallAudit(identity.store, identity.logger, {
+      withArguments: identity.settings.auditToolArguments,
+    });
     this.pool = new BackendPool(this.#configs, {
       ...options.pool,
       onStderr: (backend, line) => this.#logger.debug({ backend, line }, 'backend stderr'),
@@ -169,33 +174,15 @@ export class Gateway {
     });
   }
 
-  /**
-   * Records one tool call (identity, key, backend, tool, outcome, duration) in the log as
-   * `security_event: tool_call`. Arguments are never logged.
-   */
-  recordToolCall(
-    caller: GatewayCaller,
-    target: { backend: string; name: string },
-    outcome: string,
-    ms: number,
-  ): void {
-    this.#logger.info(
-      {
-        security_event: 'tool_call',
-        user_email: caller.email,
-        key_id: caller.keyId ?? undefined,
-        backend: target.backend,
-        tool: target.name,
-        outcome,
-        duration_ms: Math.round(ms * 10) / 10,
-      },
-      'tool_call',
-    );
+  /** Records one tool call in the audit trail (see ToolCallAudit). */
+  recordToolCall(call: ToolCallRecord): void {
+    this.#audit.record(call);
   }
 
   /** Closes every upstream connection. */
   async close(): Promise<void> {
     await this.#reloading;
     await this.pool.close();
+    await this.#audit.stop();
   }
 }

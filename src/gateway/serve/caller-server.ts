@@ -81,7 +81,14 @@ export function createCallerServer(gateway: Gateway, scope: ServeScope): Server 
       outcome = error instanceof BackendError ? error.code : 'error';
       return upstreamError(error);
     } finally {
-      gateway.recordToolCall(scope.caller, target, outcome, performance.now() - started);
+      gateway.recordToolCall({
+        caller: scope.caller,
+        backend: target.backend,
+        tool: target.name,
+        outcome,
+        durationMs: performance.now() - started,
+        arguments: request.params.arguments,
+      });
     }
   });
   server.setRequestHandler('resources/list', async () => ({ resources: [...(await catalog()).resources] }));

@@ -41,6 +41,8 @@ export interface AuthEventQuery {
 export interface AuthEventsRepository {
   /** Appends one event; returns its id. */
   append(event: NewAuthEvent): Promise<number>;
+  /** Appends many events in one statement (batched audit such as tool calls). */
+  appendMany(events: readonly NewAuthEvent[]): Promise<void>;
   /** Events matching `query`, newest first. */
   list(query: AuthEventQuery): Promise<AuthEvent[]>;
 }
@@ -49,23 +51,28 @@ const MAX_USER_AGENT = 512;
 
 /** The audit repository over a Kysely database. */
 export function authEventsRepository(db: Kysely<Database>, caps: DialectCapabilities): AuthEventsRepository {
+  const row = (event: NewAuthEvent) => ({
+    ts: caps.toTimestamp(event.ts ?? new Date()),
+    event_type: event.eventType,
+    success: caps.toBoolean(event.success),
+    user_id: event.userId ?? null,
+    user_email: event.userEmail ?? null,
+    ip: event.ip ?? null,
+    user_agent: event.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+    details: event.details ? caps.toJson(event.details) : null,
+  });
   return {
     async append(event) {
-      const row = await db
+      const inserted = await db
         .insertInto('auth_events')
-        .values({
-          ts: caps.toTimestamp(event.ts ?? new Date()),
-          event_type: event.eventType,
-          success: caps.toBoolean(event.success),
-          user_id: event.userId ?? null,
-          user_email: event.userEmail ?? null,
-          ip: event.ip ?? null,
-          user_agent: event.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
-          details: event.details ? caps.toJson(event.details) : null,
-        })
+        .values(row(event))
         .returning('id')
         .executeTakeFirstOrThrow();
-      return Number(row.id);
+      return Number(inserted.id);
+    },
+    async appendMany(events) {
+      if (events.length === 0) return;
+      await db.insertInto('auth_events').values(events.map(row)).execute();
     },
     async list(query) {
       let select = db.selectFrom('auth_events').selectAll().orderBy('id', 'desc').limit(query.limit);

@@ -1,0 +1,104 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { NewAuthEvent, Store } from '../store/index.ts';
+import type { GatewayCaller } from './caller.ts';
+
+/** One tool call as the audit trail records it. */
+export interface ToolCallRecord {
+  caller: GatewayCaller;
+  backend: string;
+  tool: string;
+  outcome: string;
+  durationMs: number;
+  arguments?: unknown;
+}
+
+const SECRET_KEY =
+  /pass(word|phrase)?|secret|token|api[_-]?key|authori[sz]ation|credential|cookie|private|session/i;
+const FLUSH_MS = 1000;
+const FLUSH_AT = 500;
+
+/**
+ * A copy of tool arguments that is safe to store: values under secret-sounding keys become
+ * `[redacted]`, long strings are cut, depth, keys and list lengths are bounded.
+ */
+export function redactArguments(value: unknown, depth = 0): unknown {
+  if (depth > 5) return '[…]';
+  if (typeof value === 'string') return value.length > 200 ? `${value.slice(0, 200)}…` : value;
+  if (Array.isArray(value)) return value.slice(0, 20).map((item) => redactArguments(item, depth + 1));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .slice(0, 50)
+      .map(([key, inner]) => [key, SECRET_KEY.test(key) ? '[redacted]' : redactArguments(inner, depth + 1)]),
+  );
+}
+
+/**
+ * The audit trail of tool calls: each call is logged at once (`security_event: tool_call`) and
+ * written to `auth_events` in batches (every second, or every 500 calls), off the call's path.
+ * Arguments are kept only when AUDIT_TOOL_ARGUMENTS is on, and then redacted.
+ */
+export class ToolCallAudit {
+  #pending: NewAuthEvent[] = [];
+  #store: Store;
+  #logger: FastifyBaseLogger;
+  #withArguments: boolean;
+  #timer: NodeJS.Timeout;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(store: Store, logger: FastifyBaseLogger, options: { withArguments: boolean }) {
+    this.#store = store;
+    this.#logger = logger;
+    this.#withArguments = options.withArguments;
+    this.#timer = setInterval(() => void this.flush(), FLUSH_MS);
+    this.#timer.unref();
+  }
+
+  /** Records one call. */
+  record(call: ToolCallRecord): void {
+    const details: Record<string, unknown> = {
+      backend: call.backend,
+      tool: call.tool,
+      outcome: call.outcome,
+      duration_ms: Math.round(call.durationMs * 10) / 10,
+    };
+    if (call.caller.keyId) details.key_id = call.caller.keyId;
+    if (this.#withArguments && call.arguments !== undefined)
+      details.arguments = redactArguments(call.arguments);
+    this.#logger.info(
+      { security_event: 'tool_call', user_email: call.caller.email, ...details },
+      'tool_call',
+    );
+    this.#pending.push({
+      eventType: 'tool_call',
+      success: call.outcome === 'ok',
+      userId: call.caller.userId,
+      userEmail: call.caller.email,
+      details,
+    });
+    if (this.#pending.length >= FLUSH_AT) void this.flush();
+  }
+
+  /** Writes what is pending; a failed write is logged, and the calls stay in the log lines. */
+  flush(): Promise<void> {
+    this.#flushing = this.#flushing.then(async () => {
+      const batch = this.#pending.splice(0);
+      if (batch.length === 0) return;
+      try {
+        await this.#store.authEvents.appendMany(batch);
+      } catch (error) {
+        this.#logger.error(
+          { err: { message: (error as Error).message }, lost: batch.length },
+          'tool call audit write failed',
+        );
+      }
+    });
+    return this.#flushing;
+  }
+
+  /** Stops the timer and writes what is pending. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.flush();
+  }
+}

@@ -201,6 +201,24 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
       const [event] = await store.authEvents.list({ limit: 1 });
       expect(event?.userAgent).toHaveLength(512);
     });
+
+    it('appends a batch in one statement, in order, and accepts an empty batch', async () => {
+      await store.authEvents.appendMany([]);
+      await store.authEvents.appendMany(
+        Array.from({ length: 3 }, (_, i) => ({
+          eventType: 'tool_call',
+          success: i !== 1,
+          userEmail: 'u@x.io',
+          details: { tool: `t${i}` },
+        })),
+      );
+      const events = await store.authEvents.list({ limit: 10, eventType: 'tool_call' });
+      expect(events.map((e) => [e.details?.tool, e.success])).toEqual([
+        ['t2', true],
+        ['t1', false],
+        ['t0', true],
+      ]);
+    });
   });
 
   describe('health', () => {

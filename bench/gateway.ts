@@ -1,0 +1,310 @@
+// Gateway benchmark: a real Gatehouse child process (SQLite in a temporary directory, API-key auth)
+// on loopback, measured with SDK clients in closed loops:
+//   1. tools/call through Gatehouse to a stdio echo backend, against mcp-proxy in front of the same;
+//   2. tools/call through Gatehouse to a Streamable HTTP echo backend, against calling it directly;
+//   3. a new session (connect + tools/list) on /mcp across 10 backends whose lists are cached;
+//   4. memory per idle 2025-11-25 session (after a forced GC, read through the inspector).
+// Prints Markdown tables and whether each target is met; every process it starts is stopped.
+// Run: npm run bench:gateway [-- --calls 2000 --sessions 1,16 --profile DIR]  (--help for all)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@modelcontextprotocol/client';
+import type { FixtureServer } from '../test/fixtures/mcp/start-fixture.ts';
+import { formatSummary, summarize } from './cpu-profile.ts';
+import { type CallRow, formatReport, type Results } from './gateway-report.ts';
+import {
+  closeClient,
+  closedLoop,
+  cpuMs,
+  type Endpoint,
+  type Era,
+  ERAS,
+  type Gatehouse,
+  GATEHOUSE_BIN,
+  Inspector,
+  openClient,
+  openIdleSession,
+  type Owned,
+  percentile,
+  startGatehouse,
+  startHttpEcho,
+  startMcpProxy,
+  STDIO_ECHO,
+} from './gateway-harness.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '1000' },
+    sessions: { type: 'string', default: '1,16' },
+    eras: { type: 'string', default: '2025-11-25,2026-07-28' },
+    connects: { type: 'string', default: '100' },
+    'idle-sessions': { type: 'string', default: '1000' },
+    'max-seconds': { type: 'string', default: '10' },
+    'log-level': { type: 'string', default: 'info' },
+    phases: { type: 'string', default: '1,2,3,4' },
+    profile: { type: 'string' },
+    bin: { type: 'string', default: GATEHOUSE_BIN },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (flags.help) {
+  process.stdout.write(
+    [
+      'node bench/gateway.ts [options]',
+      '  --calls N           measured tools/call per configuration, split across its sessions (2000)',
+      '  --warmup N          unmeasured calls per configuration first (1000)',
+      '  --sessions A,B      concurrent sessions (SDK clients) per configuration (1,16)',
+      '  --eras X,Y          2025-11-25 and/or 2026-07-28 (both)',
+      '  --connects N        new sessions timed in phase 3 (100)',
+      '  --idle-sessions N   idle 2025-11-25 sessions opened in phase 4 (1000)',
+      '  --max-seconds S     time bound of each measured loop (10)',
+      '  --log-level L       Gatehouse LOG_LEVEL; its log goes to /dev/null (info, the default)',
+      '  --phases 1,2,3,4    which phases to run',
+      '  --profile DIR       CPU-profile Gatehouse during phases 1 and 2; .cpuprofile files go to DIR',
+      '  --bin PATH          the gatehouse script to run, e.g. another checkout (this one)',
+      '',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
+
+const positive = (name: string, value: string | undefined): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new TypeError(`--${name} must be a positive integer`);
+  return n;
+};
+const CALLS = positive('calls', flags.calls);
+const WARMUP = positive('warmup', flags.warmup);
+const SESSIONS = flags.sessions.split(',').map((s) => positive('sessions', s));
+const CONNECTS = positive('connects', flags.connects);
+const IDLE_SESSIONS = positive('idle-sessions', flags['idle-sessions']);
+const MAX_MS = positive('max-seconds', flags['max-seconds']) * 1000;
+const PHASES = new Set(flags.phases.split(','));
+const ERA_LIST = flags.eras.split(',').map((era) => {
+  if (!(era in ERAS)) throw new TypeError(`unknown era ${era}`);
+  return era as Era;
+});
+const profileDir = flags.profile;
+if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+const owned: Owned[] = [];
+const results: Results = { calls: [], connects: [], memory: null };
+const profiles: string[] = [];
+const notes: string[] = [];
+const own = <T extends Owned>(child: T): T => {
+  owned.push(child);
+  return child;
+};
+
+/** What one configuration calls: an endpoint, its tool, and the processes whose CPU time is counted. */
+interface Target {
+  endpoint: Endpoint;
+  tool: string;
+  proxyPid?: number;
+  backendPid?: number;
+}
+
+/** CPU milliseconds used so far by the proxy and the backend (NaN for none). */
+const cpuOf = ({ proxyPid, backendPid }: Target) => ({
+  proxy: proxyPid === undefined ? NaN : cpuMs(proxyPid),
+  backend: backendPid === undefined ? NaN : cpuMs(backendPid),
+});
+
+/** Closed loops of tools/call on `target`, once per session count; appends one row each. */
+async function measureCalls(row: Pick<CallRow, 'path' | 'via' | 'era'>, target: Target): Promise<void> {
+  const { path, via, era } = row;
+  const { endpoint, tool } = target;
+  for (const sessions of SESSIONS) {
+    const clients: Client[] = [];
+    try {
+      for (let i = 0; i < sessions; i++) {
+        const client = await openClient(endpoint, era);
+        clients.push(client);
+        await client.listTools();
+      }
+      const warm = await closedLoop(clients, tool, Math.ceil(WARMUP / sessions), MAX_MS);
+      if (warm.errors > 0) throw new Error(`${via} ${path} ${era}: ${warm.errors} warm-up calls failed`);
+      const cpuBefore = cpuOf(target);
+      const clientBefore = process.cpuUsage();
+      const run = await closedLoop(clients, tool, Math.ceil(CALLS / sessions), MAX_MS);
+      const clientCpu = process.cpuUsage(clientBefore);
+      const cpuAfter = cpuOf(target);
+      const perCallUs = (msUsed: number) => (msUsed * 1000) / run.latencies.length;
+      const sorted = run.latencies.sort((a, b) => a - b);
+      results.calls.push({
+        path,
+        via,
+        era,
+        sessions,
+        calls: sorted.length,
+        errors: run.errors,
+        perSecond: sorted.length / run.seconds,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        cpu: {
+          proxy: perCallUs(cpuAfter.proxy - cpuBefore.proxy),
+          backend: perCallUs(cpuAfter.backend - cpuBefore.backend),
+          client: perCallUs((clientCpu.user + clientCpu.system) / 1000),
+        },
+      });
+    } finally {
+      await Promise.all(clients.map(closeClient));
+    }
+  }
+}
+
+/** Runs `work`; with --profile, under the CPU profiler of `gatehouse`, saved as DIR/NAME.cpuprofile. */
+async function profiled(gatehouse: Gatehouse, name: string, work: () => Promise<void>): Promise<void> {
+  if (!profileDir || !gatehouse.inspector) return work();
+  const inspector = await Inspector.connect(gatehouse.inspector);
+  try {
+    const profile = await inspector.profile(work);
+    const file = join(profileDir, `${name}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    profiles.push(formatSummary(file, summarize(profile as Parameters<typeof summarize>[0], 20)));
+  } finally {
+    inspector.close();
+  }
+}
+
+const gatehouseOptions = (backends: Record<string, unknown>[], inspect = Boolean(profileDir)) => ({
+  backends,
+  logLevel: flags['log-level'],
+  bin: flags.bin,
+  inspect,
+});
+
+async function stdioPath(): Promise<void> {
+  const stdio = { transport: 'stdio', ...STDIO_ECHO, startup: 'boot' };
+  const gatehouse = own(await startGatehouse(gatehouseOptions([{ name: 'echo', ...stdio }])));
+  const proxy = own(await startMcpProxy(randomBytes(24).toString('base64url')));
+  const viaGatehouse = { endpoint: gatehouse.endpoint, tool: 'echo__echo', proxyPid: gatehouse.pid };
+  const viaProxy = { endpoint: proxy.endpoint, tool: 'echo', proxyPid: proxy.pid };
+  for (const era of ERA_LIST) {
+    await profiled(gatehouse, `gatehouse-stdio-${era}`, () =>
+      measureCalls({ path: 'stdio', via: 'Gatehouse', era }, viaGatehouse),
+    );
+    await measureCalls({ path: 'stdio', via: 'mcp-proxy', era }, viaProxy);
+  }
+  await gatehouse.stop();
+  await proxy.stop();
+}
+
+async function httpPath(echo: FixtureServer): Promise<void> {
+  const http = { name: 'echo', transport: 'http', url: echo.url, startup: 'boot' };
+  const gatehouse = own(await startGatehouse(gatehouseOptions([http])));
+  const viaGatehouse = {
+    endpoint: gatehouse.endpoint,
+    tool: 'echo__echo',
+    proxyPid: gatehouse.pid,
+    backendPid: echo.pid,
+  };
+  const direct = { endpoint: { url: echo.url, headers: {} }, tool: 'echo', backendPid: echo.pid };
+  for (const era of ERA_LIST) {
+    await profiled(gatehouse, `gatehouse-http-${era}`, () =>
+      measureCalls({ path: 'http', via: 'Gatehouse', era }, viaGatehouse),
+    );
+    await measureCalls({ path: 'http', via: 'direct', era }, direct);
+  }
+  await gatehouse.stop();
+}
+
+async function newSessions(echo: FixtureServer): Promise<void> {
+  const backends = Array.from({ length: 10 }, (_, i) => ({
+    name: `e${i}`,
+    transport: 'http',
+    url: echo.url,
+    startup: 'boot',
+  }));
+  const gatehouse = own(await startGatehouse(gatehouseOptions(backends, false)));
+  for (const era of ERA_LIST) {
+    const times: number[] = [];
+    const deadline = performance.now() + MAX_MS;
+    // Warm: fills the lists cache of every backend and the code paths of a connect.
+    for (let i = 0; i < 10; i++) await closeClient(await openClient(gatehouse.endpoint, era));
+    for (let i = 0; i < CONNECTS && performance.now() < deadline; i++) {
+      const t0 = performance.now();
+      const client = await openClient(gatehouse.endpoint, era);
+      const { tools } = await client.listTools();
+      times.push(performance.now() - t0);
+      await closeClient(client);
+      if (tools.length !== 10) throw new Error(`expected 10 tools, listed ${tools.length}`);
+    }
+    times.sort((a, b) => a - b);
+    const mean = times.reduce((sum, t) => sum + t, 0) / times.length;
+    results.connects.push({
+      era,
+      sessions: times.length,
+      mean,
+      p50: percentile(times, 50),
+      p99: percentile(times, 99),
+    });
+  }
+  await gatehouse.stop();
+}
+
+async function idleSessions(): Promise<void> {
+  const backend = { name: 'echo', transport: 'stdio', ...STDIO_ECHO };
+  const gatehouse = own(await startGatehouse(gatehouseOptions([backend], true)));
+  const inspector = await Inspector.connect(gatehouse.inspector!);
+  try {
+    const openMany = async (count: number) => {
+      let next = 0;
+      // Eight at a time: many sessions quickly, without a burst of sockets.
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next++ < count) await openIdleSession(gatehouse.endpoint);
+        }),
+      );
+    };
+    await openMany(50);
+    const before = await inspector.memoryAfterGc();
+    await openMany(IDLE_SESSIONS);
+    const after = await inspector.memoryAfterGc();
+    results.memory = {
+      sessions: IDLE_SESSIONS,
+      heapPerSession: (after.heapUsed - before.heapUsed) / IDLE_SESSIONS,
+      rssPerSession: (after.rss - before.rss) / IDLE_SESSIONS,
+      rssBefore: before.rss,
+      rssAfter: after.rss,
+    };
+  } finally {
+    inspector.close();
+    await gatehouse.stop();
+  }
+}
+
+let failed = false;
+const cleanUp = async () => {
+  await Promise.all(owned.map((p) => p.stop().catch(() => undefined)));
+};
+process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+try {
+  const needsEcho = PHASES.has('2') || PHASES.has('3');
+  const echo = needsEcho ? own(await startHttpEcho()) : null;
+  if (PHASES.has('1')) await stdioPath();
+  if (PHASES.has('2')) await httpPath(echo!);
+  if (PHASES.has('3')) await newSessions(echo!);
+  if (PHASES.has('4')) await idleSessions();
+  if (PHASES.has('2'))
+    notes.push(
+      'Direct HTTP calls carry no authentication; through Gatehouse every request is checked against an API key. ' +
+        'mcp-proxy runs with --apiKey (X-API-Key).',
+    );
+  const header =
+    `Gateway benchmark, ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, ` +
+    `Node ${process.versions.node}, load average at the end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, Gatehouse LOG_LEVEL=${flags['log-level']}${profileDir ? ', CPU profiler on' : ''}`;
+  process.stdout.write(`${formatReport(header, results)}\n${notes.join('\n')}\n\n${profiles.join('\n')}`);
+} catch (error) {
+  failed = true;
+  console.error(error);
+} finally {
+  await cleanUp();
+}
+process.exit(failed ? 1 : 0);

@@ -37,6 +37,10 @@ async function listsOf(connection: BackendConnection): Promise<Omit<CatalogBacke
   return { tools, resources, resourceTemplates, prompts };
 }
 
+/** How long a caller's catalog is reused at most, even without a change notice (a backend that went down). */
+const CATALOG_TTL_MS = 1000;
+const CATALOG_CACHE_SIZE = 1000;
+
 /**
  * Sends a backend's sampling, elicitation or roots request to the downstream client whose call is
  * in flight on that connection. The 2025 protocol does not say which call a server request belongs
@@ -67,6 +71,9 @@ export class Gateway {
   #options: GatewayOptions;
   #configs: readonly BackendConfig[];
   #reloading: Promise<void> = Promise.resolve();
+  #catalogs = new Map<string, { catalog: Catalog; generation: number; down: string; expires: number }>();
+  /** Bumped whenever a backend's lists or the set of backends change: cached catalogs are then stale. */
+  #generation = 0;
   #audit: ToolCallAudit;
 
   private constructor(identity: IdentityContext, configs: readonly BackendConfig[], options: GatewayOptions) {
@@ -81,6 +88,9 @@ export class Gateway {
       ...options.pool,
       onStderr: (backend, line) => this.#logger.debug({ backend, line }, 'backend stderr'),
       serverRequestHandler: routeServerRequest,
+    });
+    this.pool.onListChanged(() => {
+      this.#generation += 1;
     });
   }
 
@@ -112,6 +122,7 @@ export class Gateway {
       try {
         this.#configs = (await listBackendConfigs(this.#identity)).filter((c) => c.enabled);
         const changes = await this.pool.setBackends(this.#configs);
+        this.#generation += 1;
         this.#logger.info({ ...changes }, 'backends applied');
       } catch (error) {
         this.#logger.error({ err: { message: (error as Error).message } }, 'could not apply backend changes');
@@ -137,9 +148,38 @@ export class Gateway {
   /**
    * What the caller sees: every backend it may use (or only `only`), aggregated. A backend that does
    * not answer is left out, so one backend down never breaks the others; one already known to be down
-   * is left out at once rather than waited for.
+   * is left out at once rather than waited for. Cached per policy (and per caller when a backend is
+   * isolated) until a list changes, the backends change, or CATALOG_TTL_MS passes.
    */
   async catalogFor(caller: GatewayCaller, sessionId: string | null, only?: string): Promise<Catalog> {
+    // Isolated backends may list differently per user or session: then the cache is per caller too.
+    const isolated = this.#configs.some((c) => c.isolation !== 'shared');
+    const owner = isolated ? `${caller.userId}\0${sessionId ?? ''}` : '';
+    const key = `${only ?? ''}\0${owner}\0${JSON.stringify(caller.policies)}`;
+    const now = Date.now();
+    // A backend that went down (or came back) changes what is reachable without a list change.
+    const down = this.#downBackends();
+    const cached = this.#catalogs.get(key);
+    if (cached && cached.generation === this.#generation && cached.down === down && cached.expires > now)
+      return cached.catalog;
+    const generation = this.#generation;
+    const catalog = await this.#assemble(caller, sessionId, only);
+    this.#catalogs.delete(key);
+    this.#catalogs.set(key, { catalog, generation, down, expires: now + CATALOG_TTL_MS });
+    if (this.#catalogs.size > CATALOG_CACHE_SIZE)
+      this.#catalogs.delete(this.#catalogs.keys().next().value as string);
+    return catalog;
+  }
+
+  #downBackends(): string {
+    return this.pool
+      .status()
+      .filter((s) => s.state === 'failed')
+      .map((s) => s.name)
+      .join(',');
+  }
+
+  async #assemble(caller: GatewayCaller, sessionId: string | null, only?: string): Promise<Catalog> {
     const names = (only === undefined ? this.backendNames() : [only]).filter((name) =>
       canUseBackend(caller.policies, name),
     );

@@ -47,6 +47,16 @@ async function sendWeb(reply: FastifyReply, response: Response): Promise<Fastify
   return reply.send(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>));
 }
 
+/** The parsed JSON of a raw body; undefined when there is none or it is not JSON. */
+function parseJson(body: unknown): unknown {
+  if (typeof body !== 'string' || body === '') return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function callerOf(request: FastifyRequest): GatewayCaller {
   const caller = request.caller ? gatewayCaller(request.caller) : null;
   if (caller === null) throw new AppError('access_denied');
@@ -117,20 +127,25 @@ export async function mcpRoutes(
         if (!reply.raw.writableFinished) aborted.abort();
       });
       const web = webRequest(request, baseUrl, aborted.signal);
+      // Parsed once here; a body that is not JSON goes to the SDK raw, which answers -32700.
+      const parsedBody = parseJson(request.body);
       const endpoint = backend === undefined ? 'aggregate' : `servers/${backend}`;
-      if (await isLegacyRequest(web, undefined, { maxRequestBodySize: settings.bodyLimitBytes })) {
-        return sendWeb(reply, await legacy.handle(web, undefined, caller, endpoint, backend));
+      if (await isLegacyRequest(web, parsedBody, { maxRequestBodySize: settings.bodyLimitBytes })) {
+        return sendWeb(reply, await legacy.handle(web, parsedBody, caller, endpoint, backend));
       }
       const scope: ServeScope = { caller, sessionId: null, backend };
       const authInfo = { token: '', clientId: caller.userId, scopes: [], extra: { scope } };
-      return sendWeb(reply, await modern.fetch(web, { authInfo }));
+      return sendWeb(reply, await modern.fetch(web, { authInfo, parsedBody }));
     };
 
   const methods = ['GET', 'POST', 'DELETE'] as const;
+  // Every tool call is audited (tool_call); per-request log lines would double the logging cost.
+  const logLevel = 'warn';
   for (const url of ['/mcp', '/mcp/v1'])
-    app.route({ method: [...methods], url, handler: serve(() => undefined) });
+    app.route({ method: [...methods], url, logLevel, handler: serve(() => undefined) });
   app.route<{ Params: { backend: string } }>({
     method: [...methods],
+    logLevel,
     url: '/servers/:backend/mcp',
     handler: serve((request) => (request.params as { backend: string }).backend),
   });

@@ -111,8 +111,8 @@ function isAddressOrCidr(entry: string): boolean {
   return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
-/** A list of IP addresses or CIDR ranges: a comma-separated string or a YAML list. */
-export function addressList<O extends Options<string[]>>(options: O): Built<string[], O> {
+/** A list from a YAML list or a comma-separated string, each entry trimmed and checked by `valid`. */
+function commaList(valid: (entry: string) => boolean): z.ZodType<string[]> {
   const entries = z.union([
     z.array(z.string()),
     z.string().transform((value) =>
@@ -122,7 +122,12 @@ export function addressList<O extends Options<string[]>>(options: O): Built<stri
         .filter(Boolean),
     ),
   ]);
-  const schema = entries.pipe(z.array(z.string().trim().refine(isAddressOrCidr)));
+  return entries.pipe(z.array(z.string().trim().refine(valid))) as unknown as z.ZodType<string[]>;
+}
+
+/** A list of IP addresses or CIDR ranges: a comma-separated string or a YAML list. */
+export function addressList<O extends Options<string[]>>(options: O): Built<string[], O> {
+  const schema = commaList(isAddressOrCidr);
   return build(options, schema, 'a comma-separated list of IP addresses or CIDR ranges');
 }
 
@@ -134,16 +139,7 @@ function isOrigin(entry: string): boolean {
 
 /** A list of web origins (`https://app.example.com`): a comma-separated string or a YAML list. */
 export function originList<O extends Options<string[]>>(options: O): Built<string[], O> {
-  const entries = z.union([
-    z.array(z.string()),
-    z.string().transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean),
-    ),
-  ]);
-  const schema = entries.pipe(z.array(z.string().trim().refine(isOrigin)));
+  const schema = commaList(isOrigin);
   return build(options, schema, 'a comma-separated list of origins such as https://app.example.com');
 }
 

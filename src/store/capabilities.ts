@@ -80,3 +80,9 @@ export const POSTGRES_CAPABILITIES: DialectCapabilities = Object.freeze({
   toJson: (value: unknown) => JSON.stringify(value),
   fromJson: parseJsonText,
 });
+
+/** True when `error` is a unique or primary-key violation, as PostgreSQL (23505) or SQLite reports it. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,4 +1,4 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingStdioCommand, startEverythingHttp } from '../fixtures/mcp/everything.ts';
 import {
@@ -6,62 +6,21 @@ import {
   startFixtureServer,
   stdioFixtureCommand,
 } from '../fixtures/mcp/start-fixture.ts';
-import { DIALECTS, type TestDatabase } from '../helpers/dialects.ts';
-import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { ERAS, type GatewayUnderTest, startGateway, textOf } from '../helpers/mcp-gateway.ts';
 
-const ADMIN_PASSWORD = 'an operator passphrase here';
-const ERAS = [
-  { era: '2025-11-25 (sessions)', versionNegotiation: { mode: 'legacy' as const } },
-  { era: '2026-07-28 (stateless)', versionNegotiation: { mode: { pin: '2026-07-28' } } },
-];
-
-let server: ServerProcess;
-let database: TestDatabase;
+let gateway: GatewayUnderTest;
 const fixtures: FixtureServer[] = [];
-const clients: Client[] = [];
-let admin = '';
 const keys: Record<string, string> = {};
-
-async function api(method: string, path: string, token: string, body?: unknown) {
-  const response = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
-
-async function connect(key: string, path = '/mcp', era = ERAS[0]!): Promise<Client> {
-  const client = new Client({ name: 'e2e', version: '1.0.0' }, {
-    versionNegotiation: era.versionNegotiation,
-  } as never);
-  const transport = new StreamableHTTPClientTransport(new URL(`${server.baseUrl}${path}`), {
-    requestInit: { headers: { authorization: `Bearer ${key}` } },
-  });
-  await client.connect(transport);
-  clients.push(client);
-  return client;
-}
-
-const textOf = (result: { content?: unknown }) =>
-  ((result.content as { type: string; text?: string }[])[0]?.text ?? '') as string;
+const baseUrl = () => gateway.server.baseUrl;
+const api = (method: string, path: string, token: string, body?: unknown) =>
+  gateway.api(method, path, token, body);
+const connect = (key: string, path = '/mcp', era = ERAS[0]!): Promise<Client> =>
+  gateway.connect(key, era, {}, path);
+let admin = '';
 
 beforeAll(async () => {
-  database = await DIALECTS[0]!.create();
-  server = await startServerProcess({
-    env: {
-      DATABASE_URL: database.url,
-      PLATFORM_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      AUTH_RATE_LIMIT_MAX_ATTEMPTS: '1000',
-    },
-  });
-  const login = await fetch(`${server.baseUrl}/auth/email/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'admin@example.com', password: ADMIN_PASSWORD }),
-  });
-  admin = ((await login.json()) as { access_token: string }).access_token;
+  gateway = await startGateway();
+  admin = gateway.admin;
   const web = await startFixtureServer({ transport: 'http', name: 'web' });
   const everythingHttp = await startEverythingHttp();
   fixtures.push(web, everythingHttp);
@@ -70,33 +29,24 @@ beforeAll(async () => {
     { name: 'web', transport: 'http', url: web.url, headers: { authorization: 'Bearer upstream-secret' } },
     { name: 'everything', transport: 'stdio', ...everythingStdioCommand() },
     { name: 'evhttp', transport: 'http', url: everythingHttp.url },
-  ]) {
-    const created = await api('POST', '/backends', admin, backend);
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-  }
-  for (const [user, access] of [
-    ['alice', { allowed_mcps: [], blocked_mcps: [] }],
-    ['bob', { allowed_mcps: ['echo'], blocked_mcps: [] }],
-    ['carol', { allowed_mcps: [], blocked_mcps: ['echo', 'web', 'everything', 'evhttp'] }],
-  ] as const) {
-    expect(
-      (await api('POST', '/users', admin, { username: user, email: `${user}@example.com` })).status,
-    ).toBe(201);
-    expect((await api('PUT', `/users/${user}/mcp-access`, admin, access)).status).toBe(200);
-    keys[user] = (await api('POST', `/users/${user}/keys`, admin, { key_name: 'e2e' })).body.api_key;
-  }
+  ])
+    await gateway.addBackend(backend);
+  keys.alice = await gateway.addUser('alice');
+  keys.bob = await gateway.addUser('bob', { allowed_mcps: ['echo'], blocked_mcps: [] });
+  keys.carol = await gateway.addUser('carol', {
+    allowed_mcps: [],
+    blocked_mcps: ['echo', 'web', 'everything', 'evhttp'],
+  });
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-  await server?.stop();
+  await gateway?.stop();
   await Promise.all(fixtures.map((f) => f.stop()));
-  await database?.drop();
 });
 
 describe('the MCP gateway through a running Gatehouse', () => {
   it('answers 401 with a Bearer challenge without credentials, and never shows backend secrets', async () => {
-    const response = await fetch(`${server.baseUrl}/mcp`, {
+    const response = await fetch(`${baseUrl()}/mcp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
@@ -112,7 +62,7 @@ describe('the MCP gateway through a running Gatehouse', () => {
   });
 
   it('refuses a user whose every backend is blocked with the gateway-proxy 403', async () => {
-    const response = await fetch(`${server.baseUrl}/mcp`, {
+    const response = await fetch(`${baseUrl()}/mcp`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${keys.carol}`,
@@ -173,7 +123,7 @@ describe('the MCP gateway through a running Gatehouse', () => {
     const alice = await connect(keys.alice!);
     const sessionId = (alice.transport as StreamableHTTPClientTransport).sessionId;
     expect(sessionId).toBeTruthy();
-    const hijack = await fetch(`${server.baseUrl}/mcp`, {
+    const hijack = await fetch(`${baseUrl()}/mcp`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${keys.bob}`,

@@ -4,6 +4,7 @@ import type { GatewayCaller } from '../caller.ts';
 import type { Gateway } from '../gateway.ts';
 import { createCallerServer, type ServeScope } from './caller-server.ts';
 import { boundedEventStore } from './event-store.ts';
+import { notifyListChanged } from './list-changed.ts';
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
@@ -41,7 +42,7 @@ export class LegacySessions {
     this.#idleMs = options.idleMs;
     this.#reaper = setInterval(() => void this.#reap(), Math.min(options.idleMs, 60_000));
     this.#reaper.unref();
-    gateway.pool.onListChanged((backend, kind) => this.#listChanged(backend, kind));
+    gateway.pool.onListChanged((backend, kind) => notifyListChanged(this.#sessions.values(), backend, kind));
   }
 
   /** Open sessions. */
@@ -103,19 +104,6 @@ export class LegacySessions {
   async #reap(): Promise<void> {
     const cutoff = Date.now() - this.#idleMs;
     for (const [id, session] of this.#sessions) if (session.lastSeen < cutoff) await this.#close(id);
-  }
-
-  #listChanged(backend: string, kind: 'tools' | 'resources' | 'prompts'): void {
-    for (const session of this.#sessions.values()) {
-      if (session.scope.backend !== undefined && session.scope.backend !== backend) continue;
-      const send =
-        kind === 'tools'
-          ? session.server.sendToolListChanged()
-          : kind === 'prompts'
-            ? session.server.sendPromptListChanged()
-            : session.server.sendResourceListChanged();
-      void send.catch(() => undefined);
-    }
   }
 
   /** Closes every session. */

@@ -4,6 +4,7 @@ import type { GatewayCaller } from '../caller.ts';
 import type { Gateway } from '../gateway.ts';
 import { createCallerServer, type ServeScope } from './caller-server.ts';
 import { LegacySseTransport } from './legacy-sse-transport.ts';
+import { notifyListChanged } from './list-changed.ts';
 
 interface SseSession {
   transport: LegacySseTransport;
@@ -35,7 +36,9 @@ export class LegacySseSessions {
   constructor(gateway: Gateway, options: LegacySseOptions) {
     this.#gateway = gateway;
     this.#options = options;
-    this.#unsubscribe = gateway.pool.onListChanged((backend, kind) => this.#listChanged(backend, kind));
+    this.#unsubscribe = gateway.pool.onListChanged((backend, kind) =>
+      notifyListChanged(this.#sessions.values(), backend, kind),
+    );
   }
 
   /** Open sessions. */
@@ -83,19 +86,6 @@ export class LegacySseSessions {
   async #release(id: string): Promise<void> {
     if (!this.#sessions.delete(id)) return;
     await this.#gateway.pool.releaseSession(id);
-  }
-
-  #listChanged(backend: string, kind: 'tools' | 'resources' | 'prompts'): void {
-    for (const session of this.#sessions.values()) {
-      if (session.scope.backend !== undefined && session.scope.backend !== backend) continue;
-      const send =
-        kind === 'tools'
-          ? session.server.sendToolListChanged()
-          : kind === 'prompts'
-            ? session.server.sendPromptListChanged()
-            : session.server.sendResourceListChanged();
-      void send.catch(() => undefined);
-    }
   }
 
   /** Ends every stream and closes its session. */

@@ -2,9 +2,10 @@ import { type JSONRPCMessage, parseJSONRPCMessage } from '@modelcontextprotocol/
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../../config/index.ts';
 import { AppError } from '../../errors/index.ts';
-import { type Gateway, type GatewayCaller, gatewayCaller, LegacySseSessions } from '../../gateway/index.ts';
-import { allBackendsBlocked, canUseBackend, type IdentityContext } from '../../identity/index.ts';
+import { type Gateway, type GatewayCaller, LegacySseSessions } from '../../gateway/index.ts';
+import type { IdentityContext } from '../../identity/index.ts';
 import { authenticate } from '../plugins/authenticate.ts';
+import { acceptRawJson, mcpCaller } from '../plugins/mcp-endpoint.ts';
 import { checkOrigin } from '../plugins/origin.ts';
 
 /** Open SSE streams one user may hold; the next `GET /sse` answers 429. */
@@ -47,10 +48,7 @@ export async function legacySseRoutes(
 ): Promise<void> {
   const { identity, gateway, settings } = options;
   // Parse errors are answered here, as JSON-RPC -32700, so the body arrives unparsed.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
-    done(null, body),
-  );
+  acceptRawJson(app);
   app.addHook('onRequest', checkOrigin(settings));
   app.addHook('onRequest', authenticate(identity));
 
@@ -59,17 +57,8 @@ export async function legacySseRoutes(
   app.addHook('preClose', () => sessions.close());
 
   /** The caller, when it may use `backend` (or, for the aggregate, at least one backend). */
-  const callerFor = (request: FastifyRequest, backend: string | undefined): GatewayCaller => {
-    const caller = request.caller ? gatewayCaller(request.caller) : null;
-    if (caller === null) throw new AppError('access_denied');
-    if (backend !== undefined) {
-      if (!gateway.hasBackend(backend) || !canUseBackend(caller.policies, backend))
-        throw new AppError('not_found', { message: 'Backend not found' });
-    } else if (allBackendsBlocked(caller.policies, gateway.backendNames())) {
-      throw new AppError('access_denied');
-    }
-    return caller;
-  };
+  const callerFor = (request: FastifyRequest, backend: string | undefined): GatewayCaller =>
+    mcpCaller(request, gateway, backend);
   const messagePath = (backend: string | undefined) =>
     backend === undefined ? '/message' : `/servers/${encodeURIComponent(backend)}/message`;
 

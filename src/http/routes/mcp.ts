@@ -3,19 +3,17 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../../config/index.ts';
-import { AppError } from '../../errors/index.ts';
 import {
   createCallerServer,
   type Gateway,
-  type GatewayCaller,
-  gatewayCaller,
   LegacySessions,
   type ServeScope,
   answerAuthenticateUser,
   authenticateUserCall,
 } from '../../gateway/index.ts';
-import { allBackendsBlocked, canUseBackend, type IdentityContext } from '../../identity/index.ts';
+import type { IdentityContext } from '../../identity/index.ts';
 import { authenticate, requestContext, unauthorized } from '../plugins/authenticate.ts';
+import { acceptRawJson, mcpCaller } from '../plugins/mcp-endpoint.ts';
 import { checkOrigin } from '../plugins/origin.ts';
 
 const HOP_BY_HOP = new Set([
@@ -57,12 +55,6 @@ function parseJson(body: unknown): unknown {
   }
 }
 
-function callerOf(request: FastifyRequest): GatewayCaller {
-  const caller = request.caller ? gatewayCaller(request.caller) : null;
-  if (caller === null) throw new AppError('access_denied');
-  return caller;
-}
-
 /**
  * The MCP endpoints: `/mcp` (alias `/mcp/v1`) aggregates every backend the caller may use;
  * `/servers/{backend}/mcp` serves one. Every request is authenticated; the 2026-07-28 protocol is
@@ -75,10 +67,7 @@ export async function mcpRoutes(
 ): Promise<void> {
   const { identity, gateway, settings } = options;
   // JSON-RPC parse errors are the SDK's to answer (-32700), so the body reaches it unparsed.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
-    done(null, body),
-  );
+  acceptRawJson(app);
   app.addHook('onRequest', checkOrigin(settings));
   const required = authenticate(identity);
   app.addHook('onRequest', async function (request, reply) {
@@ -113,14 +102,8 @@ export async function mcpRoutes(
         if (call === null) throw unauthorized();
         return reply.send(await answerAuthenticateUser(identity, call, requestContext(request)));
       }
-      const caller = callerOf(request);
       const backend = backendOf(request);
-      if (backend !== undefined) {
-        if (!gateway.hasBackend(backend) || !canUseBackend(caller.policies, backend))
-          throw new AppError('not_found', { message: 'Backend not found' });
-      } else if (allBackendsBlocked(caller.policies, gateway.backendNames())) {
-        throw new AppError('access_denied');
-      }
+      const caller = mcpCaller(request, gateway, backend);
       const aborted = new AbortController();
       // The response side closes when the client goes away (the request side closes once read).
       reply.raw.once('close', () => {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { DialectCapabilities } from '../capabilities.ts';
+import { type DialectCapabilities, isUniqueViolation } from '../capabilities.ts';
 import type { BackendsTable, Database } from '../schema.ts';
 
 /** A backend MCP server's stored configuration (validated by the gateway domain, not here). */
@@ -20,11 +20,6 @@ export interface BackendsRepository {
   update(name: string, config: unknown, now: Date): Promise<BackendRecord | null>;
   /** Deletes a backend; true if it existed. */
   delete(name: string): Promise<boolean>;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
-  return code === '23505' || code.startsWith('SQLITE_CONSTRAINT');
 }
 
 /** The backends repository over a Kysely database. */

@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { DialectCapabilities } from '../capabilities.ts';
+import { type DialectCapabilities, isUniqueViolation } from '../capabilities.ts';
 import type { Database, EmailUsersTable } from '../schema.ts';
 
 /** A user as stored in `email_users`. */
@@ -138,11 +138,6 @@ const DATE_FIELDS = new Set([
 // Hand-edited rows may hold anything; a non-array reads as empty.
 function jsonArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** The users repository over a Kysely database (or transaction). */

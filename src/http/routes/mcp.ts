@@ -42,6 +42,9 @@ async function sendWeb(reply: FastifyReply, response: Response): Promise<Fastify
     if (!HOP_BY_HOP.has(name)) reply.header(name, value);
   });
   if (response.body === null) return reply.send();
+  // A whole JSON answer is cheaper sent as one buffer; only event streams need piping.
+  if (!response.headers.get('content-type')?.startsWith('text/event-stream'))
+    return reply.send(Buffer.from(await response.arrayBuffer()));
   return reply.send(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>));
 }
 

@@ -159,4 +159,59 @@ describe('the MCP gateway through a running Gatehouse', () => {
     ]);
     expect((await api('GET', '/status', keys.alice!)).status).toBe(403);
   });
+
+  it('answers a plain tools/call in a 2025 session as one JSON response, and one with a progress token as a stream', async () => {
+    const client = await connect(keys.alice!);
+    const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
+    const post = (meta?: Record<string, unknown>) =>
+      fetch(`${baseUrl()}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${keys.alice}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': sessionId,
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 'plain-1',
+          method: 'tools/call',
+          params: { name: 'echo__echo', arguments: { text: 'fast' }, ...(meta ? { _meta: meta } : {}) },
+        }),
+      });
+    const plain = await post();
+    expect(plain.headers.get('content-type')).toBe('application/json');
+    expect(plain.headers.get('mcp-session-id')).toBe(sessionId);
+    expect(await plain.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: 'plain-1',
+      result: { content: [{ text: 'fast' }] },
+    });
+    const withProgress = await post({ progressToken: 'p1' });
+    expect(withProgress.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(await withProgress.text()).toContain('"text":"fast"');
+  });
+
+  it('cancels a plain tools/call answered on the fast path when the client aborts it', async () => {
+    const client = await connect(keys.alice!);
+    const stats = async () =>
+      JSON.parse(textOf(await client.callTool({ name: 'echo__stats', arguments: {} }))) as {
+        cancelled: number;
+      };
+    const before = await stats();
+    const abort = new AbortController();
+    const call = client
+      .callTool({ name: 'echo__slow', arguments: { ms: 30_000, steps: 300 } }, { signal: abort.signal })
+      .catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    abort.abort();
+    expect(await call).toBeInstanceOf(Error);
+    let after = await stats();
+    for (let i = 0; i < 50 && after.cancelled === before.cancelled; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await stats();
+    }
+    expect(after.cancelled).toBe(before.cancelled + 1);
+  });
 });

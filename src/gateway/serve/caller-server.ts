@@ -9,7 +9,8 @@ import {
 import type { GatewayCaller } from '../caller.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { Gateway } from '../gateway.ts';
-import { type CallOptions, BackendError } from '../upstream/index.ts';
+import type { CallOptions } from '../upstream/index.ts';
+import { callCatalogTool, upstreamError } from './call-tool.ts';
 import { rewriteResourceUris } from './rewrite-uris.ts';
 
 /** Where a downstream server instance serves: the aggregate (`/mcp`) or one backend. */
@@ -40,13 +41,6 @@ function forwarding(ctx: ServerContext): CallOptions {
   };
 }
 
-/** A backend failure as the JSON-RPC error the client sees: the reason, never a stack or a secret. */
-function upstreamError(error: unknown): never {
-  if (error instanceof ProtocolError) throw error;
-  if (error instanceof BackendError) throw new ProtocolError(ProtocolErrorCode.InternalError, error.message);
-  throw new ProtocolError(ProtocolErrorCode.InternalError, 'The backend failed');
-}
-
 /**
  * A downstream MCP server for one caller: lists come from the caller's catalog, calls go to the
  * backend that owns the name. A tool the policy refuses answers exactly as an unknown tool does.
@@ -66,31 +60,9 @@ export function createCallerServer(gateway: Gateway, scope: ServeScope): Server 
   const connect = (backend: string) => gateway.connection(backend, scope.caller, scope.sessionId);
 
   server.setRequestHandler('tools/list', async () => ({ tools: [...(await catalog()).tools] }));
-  server.setRequestHandler('tools/call', async (request: CallToolRequest, ctx) => {
-    const target = (await catalog()).resolveTool(request.params.name);
-    if (target === null)
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${request.params.name} not found`);
-    const started = performance.now();
-    let outcome = 'ok';
-    try {
-      const connection = await connect(target.backend);
-      const result = await connection.callTool(target.name, request.params.arguments ?? {}, forwarding(ctx));
-      if (result.isError) outcome = 'tool_error';
-      return result;
-    } catch (error) {
-      outcome = error instanceof BackendError ? error.code : 'error';
-      return upstreamError(error);
-    } finally {
-      gateway.recordToolCall({
-        caller: scope.caller,
-        backend: target.backend,
-        tool: target.name,
-        outcome,
-        durationMs: performance.now() - started,
-        arguments: request.params.arguments,
-      });
-    }
-  });
+  server.setRequestHandler('tools/call', (request: CallToolRequest, ctx) =>
+    callCatalogTool(gateway, scope, request.params, forwarding(ctx)),
+  );
   server.setRequestHandler('resources/list', async () => ({ resources: [...(await catalog()).resources] }));
   server.setRequestHandler('resources/templates/list', async () => ({
     resourceTemplates: [...(await catalog()).resourceTemplates],

@@ -4,6 +4,7 @@ import type { GatewayCaller } from '../caller.ts';
 import type { Gateway } from '../gateway.ts';
 import { createCallerServer, type ServeScope } from './caller-server.ts';
 import { boundedEventStore } from './event-store.ts';
+import { answerToolCall, cancelledRequestId, plainToolCall } from './fast-tool-call.ts';
 import { notifyListChanged } from './list-changed.ts';
 
 interface Session {
@@ -14,6 +15,8 @@ interface Session {
   /** Which endpoint opened it: a session of `/mcp` is not valid on `/servers/x/mcp`. */
   endpoint: string;
   lastSeen: number;
+  /** Tool calls answered on the fast path, by request id, so notifications/cancelled can abort them. */
+  inFlight: Map<string | number, AbortController>;
 }
 
 const NOT_FOUND = JSON.stringify({
@@ -65,6 +68,17 @@ export class LegacySessions {
       return sessionNotFound();
     session.scope.caller = caller;
     session.lastSeen = Date.now();
+    const cancelled = cancelledRequestId(parsedBody);
+    const fast = cancelled === null ? plainToolCall(request, parsedBody) : null;
+    if (cancelled !== null && session.inFlight.has(cancelled)) {
+      session.inFlight.get(cancelled)?.abort();
+      return new Response(null, { status: 202 });
+    }
+    // A client that may be asked questions (sampling, elicitation, roots) goes through the SDK,
+    // which can route a backend's request back to it during the call.
+    if (fast !== null && !asksQuestions(session.server)) {
+      return answerToolCall(this.#gateway, session.scope, fast, session.inFlight, { 'mcp-session-id': id });
+    }
     return session.transport.handleRequest(request, { parsedBody });
   }
 
@@ -82,7 +96,14 @@ export class LegacySessions {
       sessionIdGenerator: () => id,
       eventStore: boundedEventStore(),
       onsessioninitialized: () => {
-        this.#sessions.set(id, { transport, server, scope, endpoint, lastSeen: Date.now() });
+        this.#sessions.set(id, {
+          transport,
+          server,
+          scope,
+          endpoint,
+          lastSeen: Date.now(),
+          inFlight: new Map(),
+        });
       },
       onsessionclosed: () => void this.#close(id),
     });
@@ -111,6 +132,11 @@ export class LegacySessions {
     clearInterval(this.#reaper);
     await Promise.all([...this.#sessions.keys()].map((id) => this.#close(id)));
   }
+}
+
+function asksQuestions(server: Server): boolean {
+  const capabilities = server.getClientCapabilities();
+  return Boolean(capabilities?.sampling || capabilities?.elicitation || capabilities?.roots);
 }
 
 function sameIdentity(a: GatewayCaller, b: GatewayCaller): boolean {

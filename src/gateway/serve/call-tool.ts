@@ -1,0 +1,49 @@
+import { type CallToolResult, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { Gateway } from '../gateway.ts';
+import { BackendError, type CallOptions } from '../upstream/index.ts';
+import type { ServeScope } from './caller-server.ts';
+
+/** A backend failure as the JSON-RPC error the client sees: the reason, never a stack or a secret. */
+export function upstreamError(error: unknown): never {
+  if (error instanceof ProtocolError) throw error;
+  if (error instanceof BackendError) throw new ProtocolError(ProtocolErrorCode.InternalError, error.message);
+  throw new ProtocolError(ProtocolErrorCode.InternalError, 'The backend failed');
+}
+
+/**
+ * Calls the tool the caller knows as `name` on the backend that owns it, and audits the call. A
+ * name the caller's catalog does not list (unknown, or refused by the policy) throws the same
+ * -32602 `Tool … not found`; a backend failure throws -32603 with its reason.
+ */
+export async function callCatalogTool(
+  gateway: Gateway,
+  scope: ServeScope,
+  params: { name: string; arguments?: Record<string, unknown> | undefined },
+  options: CallOptions,
+): Promise<CallToolResult> {
+  const target = (await gateway.catalogFor(scope.caller, scope.sessionId, scope.backend)).resolveTool(
+    params.name,
+  );
+  if (target === null)
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${params.name} not found`);
+  const started = performance.now();
+  let outcome = 'ok';
+  try {
+    const connection = await gateway.connection(target.backend, scope.caller, scope.sessionId);
+    const result = await connection.callTool(target.name, params.arguments ?? {}, options);
+    if (result.isError) outcome = 'tool_error';
+    return result;
+  } catch (error) {
+    outcome = error instanceof BackendError ? error.code : 'error';
+    return upstreamError(error);
+  } finally {
+    gateway.recordToolCall({
+      caller: scope.caller,
+      backend: target.backend,
+      tool: target.name,
+      outcome,
+      durationMs: performance.now() - started,
+      arguments: params.arguments,
+    });
+  }
+}

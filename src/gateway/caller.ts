@@ -29,3 +29,8 @@ export function gatewayCaller(caller: Authenticated): GatewayCaller | null {
     policies: apiKey?.scope ? [own, apiKey.scope] : [own],
   };
 }
+
+/** True when two callers are the same identity: the same user through the same key (or no key). */
+export function isSameIdentity(a: GatewayCaller, b: GatewayCaller): boolean {
+  return a.userId === b.userId && a.keyId === b.keyId;
+}

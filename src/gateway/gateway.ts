@@ -1,7 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { canUseBackend, type IdentityContext } from '../identity/index.ts';
+import { AppError } from '../errors/index.ts';
+import {
+  allBackendsBlocked,
+  type Authenticated,
+  canUseBackend,
+  type IdentityContext,
+} from '../identity/index.ts';
 import { applyConfiguredBackends, listBackendConfigs } from './backends/manage-backends.ts';
-import type { GatewayCaller } from './caller.ts';
+import { type GatewayCaller, gatewayCaller } from './caller.ts';
 import { ToolCallAudit, type ToolCallRecord } from './tool-audit.ts';
 import {
   buildCatalog,
@@ -20,10 +26,8 @@ import {
 } from './upstream/index.ts';
 import { ProtocolError, ProtocolErrorCode, type ServerContext } from '@modelcontextprotocol/server';
 
-/** How the aggregated endpoint names things, and the pool's limits. */
+/** Overrides of the pool's defaults (tests turn the health timer off); the rest comes from settings. */
 export interface GatewayOptions {
-  separator: string;
-  prefixMode: PrefixMode;
   pool?: BackendPoolOptions;
 }
 
@@ -68,7 +72,7 @@ export class Gateway {
   readonly pool: BackendPool;
   #identity: IdentityContext;
   #logger: FastifyBaseLogger;
-  #options: GatewayOptions;
+  #naming: { separator: string; prefixMode: PrefixMode };
   #configs: readonly BackendConfig[];
   #reloading: Promise<void> = Promise.resolve();
   #catalogs = new Map<string, { catalog: Catalog; generation: number; down: string; expires: number }>();
@@ -79,12 +83,16 @@ export class Gateway {
   private constructor(identity: IdentityContext, configs: readonly BackendConfig[], options: GatewayOptions) {
     this.#identity = identity;
     this.#logger = identity.logger;
-    this.#options = options;
+    this.#naming = {
+      separator: identity.settings.gatewayToolSeparator,
+      prefixMode: identity.settings.gatewayPrefixMode,
+    };
     this.#configs = configs.filter((c) => c.enabled);
     this.#audit = new ToolCallAudit(identity.store, identity.logger, {
       withArguments: identity.settings.auditToolArguments,
     });
     this.pool = new BackendPool(this.#configs, {
+      maxProcesses: identity.settings.gatewayMaxProcesses,
       ...options.pool,
       onStderr: (backend, line) => this.#logger.debug({ backend, line }, 'backend stderr'),
       serverRequestHandler: routeServerRequest,
@@ -98,7 +106,7 @@ export class Gateway {
    * Writes the configured backends (GATEWAY_BACKENDS) to the database, loads every backend from it
    * and starts the pool (boot-time backends connect now).
    */
-  static async start(identity: IdentityContext, options: GatewayOptions): Promise<Gateway> {
+  static async start(identity: IdentityContext, options: GatewayOptions = {}): Promise<Gateway> {
     const written = await applyConfiguredBackends(identity, identity.settings.gatewayBackends);
     if (written.length > 0) identity.logger.info({ backends: written }, 'configured backends written');
     const gateway = new Gateway(identity, await listBackendConfigs(identity), options);
@@ -109,6 +117,24 @@ export class Gateway {
   /** Names of the enabled backends. */
   backendNames(): string[] {
     return this.#configs.map((c) => c.name);
+  }
+
+  /**
+   * The gateway caller of an authenticated identity, once it may use `backend` (or, for the
+   * aggregate, at least one backend). Throws 403 access_denied ("All MCPs are blocked for your
+   * user") when its policy blocks everything or does not parse, and 404 not_found for a backend that
+   * is absent or refused: a refused backend looks absent, as a refused tool looks unknown.
+   */
+  callerFor(authenticated: Authenticated, backend?: string): GatewayCaller {
+    const caller = gatewayCaller(authenticated);
+    if (caller === null) throw new AppError('access_denied');
+    if (backend !== undefined) {
+      if (!this.hasBackend(backend) || !canUseBackend(caller.policies, backend))
+        throw new AppError('not_found', { message: 'Backend not found' });
+    } else if (allBackendsBlocked(caller.policies, this.backendNames())) {
+      throw new AppError('access_denied');
+    }
+    return caller;
   }
 
   /** True when `name` is an enabled backend. */
@@ -158,12 +184,13 @@ export class Gateway {
     const key = `${only ?? ''}\0${owner}\0${JSON.stringify(caller.policies)}`;
     const now = Date.now();
     // A backend that went down (or came back) changes what is reachable without a list change.
-    const down = this.#downBackends();
+    const failed = this.pool.failedBackends();
+    const down = [...failed].join(',');
     const cached = this.#catalogs.get(key);
     if (cached && cached.generation === this.#generation && cached.down === down && cached.expires > now)
       return cached.catalog;
     const generation = this.#generation;
-    const catalog = await this.#assemble(caller, sessionId, only);
+    const catalog = await this.#assemble(caller, sessionId, only, failed);
     this.#catalogs.delete(key);
     this.#catalogs.set(key, { catalog, generation, down, expires: now + CATALOG_TTL_MS });
     if (this.#catalogs.size > CATALOG_CACHE_SIZE)
@@ -171,19 +198,15 @@ export class Gateway {
     return catalog;
   }
 
-  #downBackends(): string {
-    return this.pool
-      .status()
-      .filter((s) => s.state === 'failed')
-      .map((s) => s.name)
-      .join(',');
-  }
-
-  async #assemble(caller: GatewayCaller, sessionId: string | null, only?: string): Promise<Catalog> {
+  async #assemble(
+    caller: GatewayCaller,
+    sessionId: string | null,
+    only: string | undefined,
+    down: ReadonlySet<string>,
+  ): Promise<Catalog> {
     const names = (only === undefined ? this.backendNames() : [only]).filter((name) =>
       canUseBackend(caller.policies, name),
     );
-    const down = new Set(this.pool.status().flatMap((s) => (s.state === 'failed' ? [s.name] : [])));
     const backends = await Promise.all(
       names.map(async (name): Promise<CatalogBackend | null> => {
         if (down.has(name)) {
@@ -206,7 +229,7 @@ export class Gateway {
     );
     const reachable = backends.filter((b): b is CatalogBackend => b !== null);
     if (only !== undefined) return singleBackendCatalog(reachable[0] ?? { name: only }, caller.policies);
-    const { separator, prefixMode } = this.#options;
+    const { separator, prefixMode } = this.#naming;
     return buildCatalog({
       backends: reachable,
       policies: caller.policies,

@@ -16,6 +16,7 @@ export {
 } from './serve/authenticate-user-tool.ts';
 export { createCallerServer, type ServeScope } from './serve/caller-server.ts';
 export { LegacySessions } from './serve/legacy-sessions.ts';
+export { type ChangedList, notifyListChanged } from './serve/list-changed.ts';
 export { type LegacySseOptions, LegacySseSessions } from './serve/legacy-sse-sessions.ts';
 export { LegacySseTransport, SSE_KEEP_ALIVE_MS } from './serve/legacy-sse-transport.ts';
 export { type BackendConfig, type BackendStatus, redactBackend } from './upstream/index.ts';

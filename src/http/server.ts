@@ -131,11 +131,7 @@ export async function startServer(
     );
   }, KEY_CLEANUP_INTERVAL_MS);
   keyCleanup.unref();
-  const gateway = await Gateway.start(identity, {
-    separator: settings.gatewayToolSeparator,
-    prefixMode: settings.gatewayPrefixMode,
-    pool: { maxProcesses: settings.gatewayMaxProcesses },
-  });
+  const gateway = await Gateway.start(identity);
   const app = buildApp(settings, { store, logger, identity, gateway });
   options.extendApp?.(app, store);
   let address: string;

@@ -6,6 +6,7 @@ export {
   authenticateToken,
   BOOTSTRAP_ADMIN_ID,
   developmentCaller,
+  localUserCaller,
   type TokenRejection,
 } from './auth/authenticate.ts';
 export { assertPasswordAcceptable, changePassword } from './auth/change-password.ts';

@@ -53,11 +53,7 @@ export async function testApp(
     now: options.now,
     notifier: mailNotifier(mailer),
   });
-  const gateway = await Gateway.start(identity, {
-    separator: settings.gatewayToolSeparator,
-    prefixMode: settings.gatewayPrefixMode,
-    pool: { maxProcesses: settings.gatewayMaxProcesses, healthIntervalMs: 0 },
-  });
+  const gateway = await Gateway.start(identity, { pool: { healthIntervalMs: 0 } });
   const app = buildApp(settings, { store, logger, identity, gateway });
   extend?.(app);
   await app.ready();

@@ -3,16 +3,22 @@ import type { Server } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { pino } from 'pino';
 import type { Settings } from '../../config/index.ts';
-import { createCallerServer, Gateway, gatewayCaller, type ServeScope } from '../../gateway/index.ts';
+import { AppError } from '../../errors/index.ts';
+import {
+  createCallerServer,
+  Gateway,
+  type GatewayCaller,
+  notifyListChanged,
+  type ServeScope,
+} from '../../gateway/index.ts';
 import { createLogger } from '../../http/index.ts';
 import {
-  allBackendsBlocked,
   type Authenticated,
   authenticateApiKey,
   AuthFileError,
-  canonicalEmail,
   createIdentityContext,
   type IdentityContext,
+  localUserCaller,
   startAuthFiles,
 } from '../../identity/index.ts';
 import { openStore } from '../../store/index.ts';
@@ -23,16 +29,20 @@ import { loadSettingsOrReport } from '../settings.ts';
 /** Who the stdio server acts as: an API key, or a local user named by the operator. */
 type Credential = { apiKey: string } | { email: string };
 
-const BLOCKED = 'All MCPs are blocked for your user';
-const LIST_CHANGED = {
-  tools: 'sendToolListChanged',
-  prompts: 'sendPromptListChanged',
-  resources: 'sendResourceListChanged',
-} as const;
-
 function fail(message: string, code: number = EXIT.failure): number {
   process.stderr.write(`gatehouse: ${message}\n`);
   return code;
+}
+
+/** The gateway caller, or null after telling why not (every backend blocked). */
+function callerOrFail(gateway: Gateway, authenticated: Authenticated): GatewayCaller | null {
+  try {
+    return gateway.callerFor(authenticated);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    fail(error.message);
+    return null;
+  }
 }
 
 /** The caller behind `credential` now; null when the key or the user is not (or no longer) valid. */
@@ -44,10 +54,7 @@ async function authenticateCredential(
     const result = await authenticateApiKey(identity, credential.apiKey);
     return result === null || 'rejected' in result ? null : result;
   }
-  const email = canonicalEmail(credential.email);
-  const user = email ? await identity.store.users.findByEmail(email) : null;
-  if (!user?.isActive) return null;
-  return { user, token: null, apiKey: null, bootstrapAdmin: false };
+  return localUserCaller(identity, credential.email);
 }
 
 /**
@@ -61,19 +68,19 @@ async function serveUntilDone(
   scope: ServeScope,
 ): Promise<number> {
   const { logger, settings } = identity;
-  const servers = new Set<Server>();
+  const sessions = new Set<{ server: Server; scope: ServeScope }>();
   const handle = serveStdio(
     () => {
-      const server = createCallerServer(gateway, scope);
-      servers.add(server);
-      server.onclose = () => servers.delete(server);
-      return server;
+      const session = { server: createCallerServer(gateway, scope), scope };
+      sessions.add(session);
+      session.server.onclose = () => sessions.delete(session);
+      return session.server;
     },
     { onerror: (error) => logger.debug({ err: { message: error.message } }, 'stdio message refused') },
   );
-  const unsubscribe = gateway.pool.onListChanged((_backend, kind) => {
-    for (const server of servers) void server[LIST_CHANGED[kind]]().catch(() => undefined);
-  });
+  const unsubscribe = gateway.pool.onListChanged((backend, kind) =>
+    notifyListChanged(sessions, backend, kind),
+  );
 
   let finish: (code: number) => void = () => undefined;
   let finished = false;
@@ -94,9 +101,8 @@ async function serveUntilDone(
     const current = await authenticateCredential(identity, credential).catch(() => undefined);
     if (finished) return;
     if (current === null) return finish(fail('the credential is no longer valid; closing'));
-    const caller = current ? gatewayCaller(current) : scope.caller;
-    if (caller === null || allBackendsBlocked(caller.policies, gateway.backendNames()))
-      return finish(fail(BLOCKED));
+    const caller = current ? callerOrFail(gateway, current) : scope.caller;
+    if (caller === null) return finish(EXIT.failure);
     scope.caller = caller;
     timer = setTimeout(() => void recheck(), settings.apiKeyCacheTtlSeconds * 1000);
   };
@@ -128,15 +134,10 @@ async function serveAs(identity: IdentityContext, credential: Credential): Promi
       cliContext(),
     );
   }
-  const caller = gatewayCaller(authenticated);
-  const { settings } = identity;
-  const gateway = await Gateway.start(identity, {
-    separator: settings.gatewayToolSeparator,
-    prefixMode: settings.gatewayPrefixMode,
-    pool: { maxProcesses: settings.gatewayMaxProcesses },
-  });
+  const gateway = await Gateway.start(identity);
   try {
-    if (caller === null || allBackendsBlocked(caller.policies, gateway.backendNames())) return fail(BLOCKED);
+    const caller = callerOrFail(gateway, authenticated);
+    if (caller === null) return EXIT.failure;
     identity.logger.info({ user_email: user.email, key_id: caller.keyId ?? undefined }, 'serving on stdio');
     return await serveUntilDone(identity, gateway, credential, { caller, sessionId: randomUUID() });
   } finally {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
-import type { GatewayCaller } from '../caller.ts';
+import { type GatewayCaller, isSameIdentity } from '../caller.ts';
 import type { Gateway } from '../gateway.ts';
 import { createCallerServer, type ServeScope } from './caller-server.ts';
 import { boundedEventStore } from './event-store.ts';
@@ -64,7 +64,7 @@ export class LegacySessions {
     const id = request.headers.get('mcp-session-id');
     if (id === null) return this.#open(request, parsedBody, caller, endpoint, backend);
     const session = this.#sessions.get(id);
-    if (!session || session.endpoint !== endpoint || !sameIdentity(session.scope.caller, caller))
+    if (!session || session.endpoint !== endpoint || !isSameIdentity(session.scope.caller, caller))
       return sessionNotFound();
     session.scope.caller = caller;
     session.lastSeen = Date.now();
@@ -137,8 +137,4 @@ export class LegacySessions {
 function asksQuestions(server: Server): boolean {
   const capabilities = server.getClientCapabilities();
   return Boolean(capabilities?.sampling || capabilities?.elicitation || capabilities?.roots);
-}
-
-function sameIdentity(a: GatewayCaller, b: GatewayCaller): boolean {
-  return a.userId === b.userId && a.keyId === b.keyId;
 }

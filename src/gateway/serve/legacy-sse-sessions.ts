@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/server';
-import type { GatewayCaller } from '../caller.ts';
+import { type GatewayCaller, isSameIdentity } from '../caller.ts';
 import type { Gateway } from '../gateway.ts';
 import { createCallerServer, type ServeScope } from './caller-server.ts';
 import { LegacySseTransport } from './legacy-sse-transport.ts';
@@ -77,8 +77,7 @@ export class LegacySseSessions {
   find(id: string, caller: GatewayCaller, endpoint: string): LegacySseTransport | null {
     const session = this.#sessions.get(id);
     if (!session || session.endpoint !== endpoint || session.transport.closed) return null;
-    const owner = session.scope.caller;
-    if (owner.userId !== caller.userId || owner.keyId !== caller.keyId) return null;
+    if (!isSameIdentity(session.scope.caller, caller)) return null;
     session.scope.caller = caller;
     return session.transport;
   }

@@ -1,12 +1,12 @@
 import type { Implementation } from '@modelcontextprotocol/client';
 import type { BackendConfig } from './backend-config.ts';
-import { BackendConnection } from './backend-connection.ts';
+import { BackendConnection, type ConnectionState } from './backend-connection.ts';
 import { BackendError } from './backend-error.ts';
 import { ConnectionSupervisor } from './connection-supervisor.ts';
 import { checkHealth } from './health-check.ts';
 import { type IsolationKey, slotFor } from './isolation.ts';
 import type { ListKind } from './open-session.ts';
-import { type BackendStatus, backendStatus } from './pool-status.ts';
+import { type BackendStatus, backendStatus, bestState } from './pool-status.ts';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-backoff.ts';
 import type { ServerRequestHandler } from './server-requests.ts';
 
@@ -126,6 +126,17 @@ export class BackendPool {
   /** Pings every ready connection once (see checkHealth). */
   checkHealth(): Promise<void> {
     return checkHealth(this.#slots.values());
+  }
+
+  /**
+   * Names of the backends whose best connection has failed, as status() would report them, in one
+   * pass over the connections (it runs on every tool list and call).
+   */
+  failedBackends(): Set<string> {
+    const best = new Map<string, ConnectionState>();
+    for (const { slot, connection } of this.#slots.values())
+      best.set(slot.backend, bestState(best.get(slot.backend) ?? 'idle', connection.state));
+    return new Set([...best].flatMap(([name, state]) => (state === 'failed' ? [name] : [])));
   }
 
   /** Every configured backend's health, in configuration order. */

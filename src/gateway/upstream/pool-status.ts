@@ -23,15 +23,18 @@ export interface BackendStatus {
 
 const RANK: Record<ConnectionState, number> = { ready: 4, connecting: 3, failed: 2, idle: 1, closed: 0 };
 
+/** Of two connection states, the one a backend with both shows (the better). */
+export function bestState(a: ConnectionState, b: ConnectionState): ConnectionState {
+  return RANK[b] > RANK[a] ? b : a;
+}
+
 /** Summarizes the supervisors of one backend. */
 export function backendStatus(
   config: BackendConfig,
   supervisors: readonly ConnectionSupervisor[],
   restarts: number,
 ): BackendStatus {
-  let state: ConnectionState = 'idle';
-  for (const { connection } of supervisors)
-    if (RANK[connection.state] > RANK[state]) state = connection.state;
+  const state = supervisors.reduce<ConnectionState>((best, s) => bestState(best, s.connection.state), 'idle');
   const first = <T>(pick: (supervisor: ConnectionSupervisor) => T | null): T | null => {
     for (const supervisor of supervisors) {
       const value = pick(supervisor);

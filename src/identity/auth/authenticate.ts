@@ -2,6 +2,7 @@ import type { UserRecord } from '../../store/index.ts';
 import type { AccessPolicy } from '../access/index.ts';
 import { canonicalEmail } from '../canonical.ts';
 import type { IdentityContext } from '../context.ts';
+import { findUserByIdentifier } from '../users/find-user.ts';
 import type { TokenPurpose, VerifiedToken } from '../tokens/index.ts';
 
 /** What an API key grants on top of its user's identity. */
@@ -61,6 +62,20 @@ export function developmentCaller(ctx: IdentityContext): Authenticated {
     apiKey: null,
     bootstrapAdmin: true,
   };
+}
+
+/**
+ * The caller for a trusted local operator acting as a user without a credential (`gatehouse
+ * stdio --user`): the active user the identifier names, or null. Read from the database each
+ * time, so a disable applies to the next check.
+ */
+export async function localUserCaller(
+  ctx: IdentityContext,
+  identifier: unknown,
+): Promise<Authenticated | null> {
+  const user = await findUserByIdentifier(ctx, identifier);
+  if (!user?.isActive) return null;
+  return { user, token: null, apiKey: null, bootstrapAdmin: false };
 }
 
 /**

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UserRecord } from '../../store/index.ts';
 import type { RequestContext } from '../audit.ts';
-import { canonicalEmail, canonicalUsername, hasMailbox } from '../canonical.ts';
+import { canonicalEmail, hasMailbox } from '../canonical.ts';
 import type { IdentityContext } from '../context.ts';
 import { PASSWORD_MAX_BYTES } from '../passwords/index.ts';
 import type { IssuedToken } from '../tokens/index.ts';
+import { findUserByIdentifier } from '../users/find-user.ts';
 import { isLocked } from '../users/view.ts';
 import { issueResetLink } from '../recovery/request-reset.ts';
 import { checkIpLimit, recordIpFailure } from './ip-limit.ts';
@@ -18,15 +19,6 @@ export type LoginResult =
   | { kind: 'password_change_required'; token: IssuedToken; user: UserRecord }
   | { kind: 'rejected' }
   | { kind: 'rate_limited'; retryAfterSeconds: number };
-
-async function findUser(ctx: IdentityContext, identifier: string): Promise<UserRecord | null> {
-  if (identifier.includes('@')) {
-    const email = canonicalEmail(identifier);
-    return email ? ctx.store.users.findByEmail(email) : null;
-  }
-  const username = canonicalUsername(identifier);
-  return username ? ctx.store.users.findByUsername(username) : null;
-}
 
 /**
  * Checks a password login (`identifier` is an email or a username). Unknown user, wrong
@@ -51,7 +43,7 @@ export async function login(
 
   const identifier = typeof credentials.identifier === 'string' ? credentials.identifier : '';
   const password = typeof credentials.password === 'string' ? credentials.password : '';
-  const user = identifier ? await findUser(ctx, identifier) : null;
+  const user = await findUserByIdentifier(ctx, identifier);
   const oversized = Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES;
 
   // Same work whatever the account's state, so timing tells nothing.

@@ -3,7 +3,7 @@ import type { RequestContext } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import { sha256Hex } from '../secrets.ts';
 import { AuthFileError } from './auth-file-error.ts';
-import { findUserByName } from './authenticate-file-token.ts';
+import { findUserByIdentifier } from '../users/find-user.ts';
 import { syncFileUsers } from './sync-file-users.ts';
 import { parseTokenFile } from './token-file.ts';
 import { parseUserFile } from './user-file.ts';
@@ -34,7 +34,7 @@ async function applyTokenFile(ctx: IdentityContext, text: string): Promise<void>
   const unusable: string[] = [];
   for (const token of tokens) {
     const name = token.user ?? ctx.settings.authTokenFileDefaultUser;
-    if (!name || !(await findUserByName(ctx, name))) unusable.push(token.id);
+    if (!name || !(await findUserByIdentifier(ctx, name))) unusable.push(token.id);
   }
   ctx.fileTokens.replace(tokens);
   if (unusable.length > 0)

@@ -9,23 +9,13 @@ export function createFileToken(
   options: { name?: string; email?: string; annotation?: string; ttlDays?: string; admin?: boolean },
 ): Promise<number> {
   return withSettingsOnly(config, async () => {
-    const ttlDays = options.ttlDays === undefined ? undefined : Number(options.ttlDays);
-    if (ttlDays !== undefined && (!Number.isInteger(ttlDays) || ttlDays < 1 || ttlDays > 3650)) {
-      process.stderr.write('gatehouse: --ttl-days must be a whole number of days from 1 to 3650\n');
-      return EXIT.usage;
-    }
-    const now = new Date();
-    const { id, token } = await addFileToken(
-      path,
-      {
-        id: options.name,
-        user: options.email,
-        annotation: options.annotation,
-        expiresAt: ttlDays ? new Date(now.getTime() + ttlDays * 86_400_000) : null,
-        admin: options.admin,
-      },
-      now,
-    );
+    const { id, token } = await addFileToken(path, {
+      id: options.name,
+      user: options.email,
+      annotation: options.annotation,
+      ttlDays: options.ttlDays === undefined ? undefined : Number(options.ttlDays),
+      admin: options.admin,
+    });
     process.stdout.write(`${token}\n`);
     process.stderr.write(`added token ${id} to ${path}; it will not be shown again\n`);
     return EXIT.ok;

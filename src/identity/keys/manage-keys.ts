@@ -66,7 +66,12 @@ export function assertCanManageKeys(caller: Authenticated): void {
     throw new AppError('forbidden', { message: 'Manage API keys from a login session' });
 }
 
-function expiryOf(ctx: IdentityContext, input: CreateKeyInput): Date | null {
+/**
+ * When a key made now expires: `ttlDays` (1-3650 whole days) or a future `expiresAt` (ISO 8601), or
+ * never. Throws validation_failed for both, or for a bad value. Shared by database keys and the
+ * tokens `gatehouse tokens create --file` writes.
+ */
+export function keyExpiry(input: { ttlDays?: unknown; expiresAt?: unknown }, nowDate: Date): Date | null {
   if (
     input.ttlDays !== undefined &&
     input.ttlDays !== null &&
@@ -75,7 +80,7 @@ function expiryOf(ctx: IdentityContext, input: CreateKeyInput): Date | null {
   ) {
     throw invalid('ttl_days', 'give ttl_days or expires_at, not both');
   }
-  const now = ctx.now().getTime();
+  const now = nowDate.getTime();
   if (input.ttlDays !== undefined && input.ttlDays !== null) {
     if (
       !Number.isInteger(input.ttlDays) ||
@@ -107,7 +112,7 @@ export async function createApiKey(
 ): Promise<{ key: ApiTokenRecord; secret: string }> {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name.length < 1 || name.length > 100) throw invalid('name', 'must be 1-100 characters');
-  const expiresAt = expiryOf(ctx, input);
+  const expiresAt = keyExpiry(input, ctx.now());
   const scope = input.scope === undefined || input.scope === null ? null : parseAccessPolicy(input.scope);
   if (input.scope !== undefined && input.scope !== null && scope === null)
     throw invalid('scope', 'is not a valid access policy');

@@ -115,4 +115,19 @@ describe('token and user file edits', () => {
     expect(parseUserFile(readFileSync(path, 'utf8'))[0]?.enabled).toBe(false);
     await expect(setFileUserEnabled(path, 'nobody', false)).rejects.toThrow('users.nobody is not in');
   });
+
+  it('gives a file token the same expiry rules as a database key', async () => {
+    const path = join(dir, 'tokens.yaml');
+    const now = new Date('2026-11-22T12:00:00.000Z');
+    await addFileToken(path, { id: 'week', ttlDays: 7 }, now);
+    expect(parseTokenFile(readFileSync(path, 'utf8'))[0]?.expiresAt).toEqual(
+      new Date('2026-11-29T12:00:00.000Z'),
+    );
+    for (const ttlDays of [0, 1.5, 4000]) {
+      await expect(addFileToken(path, { id: `bad${ttlDays}`, ttlDays }, now)).rejects.toMatchObject({
+        code: 'validation_failed',
+      });
+    }
+    expect(parseTokenFile(readFileSync(path, 'utf8')).map((t) => t.id)).toEqual(['week']);
+  });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { newApiKey } from '../../keys/key-format.ts';
+import { keyExpiry } from '../../keys/manage-keys.ts';
 import { sha256Hex } from '../../secrets.ts';
 import { AuthFileError } from '../auth-file-error.ts';
 import { type FileToken, parseTokenFile } from '../token-file.ts';
@@ -40,13 +41,15 @@ export async function listFileTokens(path: string, now = new Date()): Promise<Fi
 
 /**
  * Adds a new token to a token file (created 0600 if absent) and returns it: the secret is shown
- * here once, only its SHA-256 goes to the file. The id defaults to `token-<time>-<random>`.
+ * here once, only its SHA-256 goes to the file. The id defaults to `token-<time>-<random>`;
+ * `ttlDays` follows the rules of database keys (validation_failed otherwise).
  */
 export async function addFileToken(
   path: string,
-  input: { id?: string; user?: string; annotation?: string; expiresAt?: Date | null; admin?: boolean },
+  input: { id?: string; user?: string; annotation?: string; ttlDays?: number; admin?: boolean },
   now = new Date(),
 ): Promise<{ id: string; token: string }> {
+  const expiresAt = keyExpiry({ ttlDays: input.ttlDays }, now);
   const token = newApiKey();
   const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
   const id = input.id ?? `token-${stamp}-${randomBytes(3).toString('hex')}`;
@@ -55,7 +58,7 @@ export async function addFileToken(
     if (tokens.has(id)) throw new AuthFileError(`tokens.${id} already exists`);
     const entry: Record<string, unknown> = {
       hash: sha256Hex(token),
-      expires_at: iso(input.expiresAt ?? null),
+      expires_at: iso(expiresAt),
       annotation: input.annotation ?? '',
       created_at: now.toISOString(),
     };

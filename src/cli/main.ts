@@ -6,6 +6,7 @@ import { registerJwtCommands } from './commands/jwt.ts';
 import { recoverAdminCommand } from './commands/recover-admin.ts';
 import { serve } from './commands/serve.ts';
 import { stdio } from './commands/stdio.ts';
+import { registerOAuthCommands } from './commands/oauth.ts';
 import { registerTokenCommands } from './commands/tokens.ts';
 import { registerUserCommands } from './commands/users.ts';
 import { EXIT } from './exit-codes.ts';
@@ -61,6 +62,7 @@ function program(run: (work: Promise<number> | number) => void): Command {
 
   registerJwtCommands(root, run, globals);
   registerTokenCommands(root, run, globals);
+  registerOAuthCommands(root, run, globals);
 
   root
     .command('recover-admin')

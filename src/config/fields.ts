@@ -143,6 +143,47 @@ export function originList<O extends Options<string[]>>(options: O): Built<strin
   return build(options, schema, 'a comma-separated list of origins such as https://app.example.com');
 }
 
+/** A list of URL prefixes (`https://app.example.com/callback`): a comma-separated string or a YAML list. */
+export function urlPrefixList<O extends Options<string[]>>(options: O): Built<string[], O> {
+  const schema = commaList((entry) => URL.canParse(entry) && !entry.includes('#'));
+  return build(options, schema, 'a comma-separated list of absolute URLs');
+}
+
+/** The metadata of one pre-registered OAuth client (checked in full by the authorization server). */
+export interface OAuthClientEntry {
+  client_id: string;
+  redirect_uris: string[];
+  [metadata: string]: unknown;
+}
+
+/** A list of OAuth client metadata objects: a YAML list in the config file, or JSON text in the environment. */
+export function oauthClientList<O extends Options<OAuthClientEntry[]>>(
+  options: O,
+): Built<OAuthClientEntry[], O> {
+  const entry = z.looseObject({
+    client_id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/),
+    redirect_uris: z.array(z.string().refine((uri) => URL.canParse(uri))).min(1),
+  });
+  const schema = z
+    .union([
+      z.array(z.unknown()),
+      z.string().transform((value, ctx) => {
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'not JSON' });
+          return z.NEVER;
+        }
+      }),
+    ])
+    .pipe(z.array(entry));
+  return build(
+    options,
+    schema as unknown as z.ZodType<OAuthClientEntry[]>,
+    'a list of OAuth client metadata objects, each with client_id and redirect_uris',
+  );
+}
+
 /**
  * A list of backend MCP servers: a YAML list in the config file, or JSON text in the environment.
  * Each entry is checked against the gateway's backend schema; names must be unique.

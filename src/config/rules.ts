@@ -26,6 +26,10 @@ export function crossChecks(settings: Settings): { errors: string[]; warnings: s
     warnings.push('PASSWORD_RESET_ENABLED is true but SMTP_ENABLED is false: reset e-mails cannot be sent');
   }
 
+  if (settings.httpHeadersTimeoutMs > settings.httpRequestTimeoutMs) {
+    errors.push('HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS');
+  }
+
   if (settings.gatewayStaticApiKey !== undefined) {
     if (settings.gatewayStaticApiKeyUser === undefined) {
       errors.push('GATEWAY_STATIC_API_KEY_USER is required when GATEWAY_STATIC_API_KEY is set');

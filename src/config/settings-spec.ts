@@ -5,10 +5,12 @@ import {
   databaseUrl,
   email,
   integer,
+  oauthClientList,
   oneOf,
   originList,
   text,
   url,
+  urlPrefixList,
 } from './fields.ts';
 
 /**
@@ -53,11 +55,43 @@ export const SETTING_SPECS = {
     default: 10,
     doc: 'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.',
   }),
+  httpHeadersTimeoutMs: integer(1000, 600_000, {
+    env: 'HTTP_HEADERS_TIMEOUT_MS',
+    group: 'Server',
+    default: 30_000,
+    doc: 'A client must send all the headers of a request within this time, or gets 408 and is disconnected (against slowloris). At most HTTP_REQUEST_TIMEOUT_MS.',
+  }),
+  httpRequestTimeoutMs: integer(1000, 3_600_000, {
+    env: 'HTTP_REQUEST_TIMEOUT_MS',
+    group: 'Server',
+    default: 120_000,
+    doc: 'A client must send a whole request, headers and body, within this time, or gets 408 and is disconnected (against slow bodies). Responses, such as event streams, are not limited by it.',
+  }),
   logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     env: 'LOG_LEVEL',
     group: 'Server',
     default: 'info',
     doc: 'Least severe level written to the JSON log on stdout.',
+  }),
+
+  // Metrics
+  metricsEnabled: boolean({
+    env: 'METRICS_ENABLED',
+    group: 'Metrics',
+    default: true,
+    doc: 'Serve Prometheus metrics at /metrics. Without METRICS_TOKEN or METRICS_PORT they answer loopback clients only. See docs/metrics.md.',
+  }),
+  metricsToken: text({
+    env: 'METRICS_TOKEN',
+    group: 'Metrics',
+    min: 32,
+    secret: true,
+    doc: 'Bearer token a scraper must send for /metrics (`Authorization: Bearer …`); others get 401. Any client may then scrape.',
+  }),
+  metricsPort: integer(1, 65535, {
+    env: 'METRICS_PORT',
+    group: 'Metrics',
+    doc: 'Serve /metrics on this port of HOST instead of PORT (the main port then answers 404 there). Keep it off public networks, or set METRICS_TOKEN too.',
   }),
 
   // Gateway
@@ -124,6 +158,13 @@ export const SETTING_SPECS = {
     group: 'Storage',
     secretUrl: true,
     doc: 'Redis for state shared across replicas. Unset: state is kept in process memory.',
+  }),
+  redisKeyPrefix: text({
+    env: 'REDIS_KEY_PREFIX',
+    group: 'Storage',
+    default: 'gatehouse:',
+    max: 100,
+    doc: 'Prefix of every Redis key and pub/sub channel Gatehouse uses, so several installations can share one Redis.',
   }),
 
   // Identity and tokens
@@ -389,6 +430,56 @@ export const SETTING_SPECS = {
     group: 'E-mail',
     default: 10,
     doc: 'Connection and send timeout.',
+  }),
+  // OAuth 2.1 authorization server for MCP clients (docs/oauth.md)
+  oauthEnabled: boolean({
+    env: 'OAUTH_ENABLED',
+    group: 'OAuth',
+    default: true,
+    doc: 'Serve the OAuth 2.1 authorization server (/oauth/*) and accept its access tokens on the MCP endpoints.',
+  }),
+  oauthDynamicRegistration: boolean({
+    env: 'OAUTH_DYNAMIC_REGISTRATION',
+    group: 'OAuth',
+    default: true,
+    doc: 'Let MCP clients register themselves (RFC 7591, POST /oauth/register).',
+  }),
+  oauthClientMetadataDocuments: boolean({
+    env: 'OAUTH_CLIENT_METADATA_DOCUMENTS',
+    group: 'OAuth',
+    default: true,
+    doc: 'Accept an https URL as client_id and fetch its client metadata document (2.5 s, 5 KiB at most).',
+  }),
+  oauthMetadataAllowPrivateHosts: boolean({
+    env: 'OAUTH_METADATA_ALLOW_PRIVATE_HOSTS',
+    group: 'OAuth',
+    default: false,
+    doc: 'Allow client metadata documents on loopback, private and other special-use addresses. Leave false: it guards against SSRF.',
+  }),
+  oauthRedirectUriPrefixes: urlPrefixList({
+    env: 'OAUTH_REDIRECT_URI_PREFIXES',
+    group: 'OAuth',
+    default: [],
+    doc: 'Redirect URIs a dynamically registered or metadata-document client may use must start with one of these. Empty: any https URI, http on loopback, or a private-use scheme.',
+  }),
+  oauthAccessTokenTtlSeconds: integer(60, 24 * 3600, {
+    env: 'OAUTH_ACCESS_TOKEN_TTL_SECONDS',
+    group: 'OAuth',
+    default: 3600,
+    doc: 'Lifetime of an OAuth access token (a JWT bound to one MCP endpoint).',
+  }),
+  oauthRefreshTokenTtlDays: integer(1, 365, {
+    env: 'OAUTH_REFRESH_TOKEN_TTL_DAYS',
+    group: 'OAuth',
+    default: 30,
+    doc: 'Lifetime of a refresh token and of the grant behind it. Refresh tokens rotate on every use.',
+  }),
+  oauthClients: oauthClientList({
+    env: 'OAUTH_CLIENTS',
+    group: 'OAuth',
+    default: [],
+    secret: true,
+    doc: 'Pre-registered OAuth clients: a YAML list (JSON in the environment) of client metadata objects, each with client_id and redirect_uris.',
   }),
 } as const;
 

@@ -26,6 +26,14 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'This user is defined in the user file (AUTH_USER_FILE); change it there',
   },
+  oauth_client_from_config: {
+    status: 409,
+    message: 'This OAuth client is pre-registered in the configuration (OAUTH_CLIENTS); remove it there',
+  },
+  insufficient_scope: {
+    status: 403,
+    message: 'The access token does not grant the scope this endpoint requires',
+  },
   rate_limited: { status: 429, message: 'Too many failed attempts; try again later' },
   internal_error: { status: 500, message: 'An internal error occurred' },
   service_unavailable: { status: 503, message: 'The service is temporarily unavailable' },

@@ -7,7 +7,7 @@ import {
   type IdentityContext,
 } from '../identity/index.ts';
 import { applyConfiguredBackends, listBackendConfigs } from './backends/manage-backends.ts';
-import { type GatewayCaller, gatewayCaller } from './caller.ts';
+import { type GatewayCaller, gatewayCaller, isSameIdentity } from './caller.ts';
 import { ToolCallAudit, type ToolCallRecord } from './tool-audit.ts';
 import {
   buildCatalog,
@@ -16,6 +16,9 @@ import {
   type PrefixMode,
   singleBackendCatalog,
 } from './catalog/index.ts';
+import { DownstreamCall } from './serve/downstream-call.ts';
+import { InputBridge } from './serve/input-bridge.ts';
+import { ResourceSubscriptions } from './serve/resource-subscriptions.ts';
 import {
   type BackendConfig,
   type BackendConnection,
@@ -23,8 +26,13 @@ import {
   type BackendPoolOptions,
   type BackendStatus,
   type ServerRequestHandler,
+  type Slot,
 } from './upstream/index.ts';
-import { ProtocolError, ProtocolErrorCode, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  type LoggingMessageNotificationParams,
+  ProtocolError,
+  ProtocolErrorCode,
+} from '@modelcontextprotocol/server';
 
 /** Overrides of the pool's defaults (tests turn the health timer off); the rest comes from settings. */
 export interface GatewayOptions {
@@ -48,21 +56,26 @@ const CATALOG_CACHE_SIZE = 1000;
 /**
  * Sends a backend's sampling, elicitation or roots request to the downstream client whose call is
  * in flight on that connection. The 2025 protocol does not say which call a server request belongs
- * to, so with several callers in flight on a shared connection the request is refused rather than
- * sent to the wrong client (per-user or per-session isolation avoids this).
+ * to, so with several calls in flight on a shared connection the request is refused rather than
+ * sent to the wrong client (per-user or per-session isolation avoids this), as it is when that
+ * client cannot be asked.
  */
 const routeServerRequest: ServerRequestHandler = async (method, params, context) => {
-  const downstream = [...new Set(context.callers)].filter(isServerContext);
-  if (downstream.length !== 1)
+  const calls = downstreamCalls(context.callers);
+  if (calls.length !== 1)
     throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `No single client to route ${method} to`);
-  return (await downstream[0]!.mcpReq.send({ method, params } as never, {
-    signal: context.signal,
-  })) as Record<string, unknown>;
+  const ask = calls[0]!.ask;
+  if (ask === null)
+    throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `The calling client cannot answer ${method}`);
+  return ask(method, params, context.signal);
 };
 
-function isServerContext(value: unknown): value is ServerContext {
-  return typeof value === 'object' && value !== null && 'mcpReq' in value;
+function downstreamCalls(callers: readonly unknown[]): DownstreamCall[] {
+  return [...new Set(callers)].filter((caller) => caller instanceof DownstreamCall);
 }
+
+/** Who hears a log message that no call in flight can claim (see Gateway.onSessionLog). */
+type SessionLogListener = (slot: Slot, params: LoggingMessageNotificationParams) => void;
 
 /**
  * The running gateway: the backends (from the database), the pool of upstream connections, and
@@ -79,6 +92,11 @@ export class Gateway {
   /** Bumped whenever a backend's lists or the set of backends change: cached catalogs are then stale. */
   #generation = 0;
   #audit: ToolCallAudit;
+  #sessionLog = new Set<SessionLogListener>();
+  /** The downstream sessions' resources/subscribe subscriptions. */
+  readonly subscriptions = new ResourceSubscriptions();
+  /** 2026-07-28 tool calls waiting for their client's answers to a backend's questions. */
+  readonly inputs = new InputBridge();
 
   private constructor(identity: IdentityContext, configs: readonly BackendConfig[], options: GatewayOptions) {
     this.#identity = identity;
@@ -100,6 +118,43 @@ export class Gateway {
     this.pool.onListChanged(() => {
       this.#generation += 1;
     });
+    this.pool.onLog((slot, params, callers) => this.#routeLog(slot, params, callers));
+  }
+
+  /**
+   * Where a backend's log message goes: to the downstream calls in flight on that connection when they
+   * all act for one identity (a log line may carry data of the call it belongs to, and the 2025
+   * protocol does not say which call that is); with none in flight, on a per-user or per-session
+   * connection, to the sessions it serves (see onSessionLog). Anything else is not forwarded.
+   */
+  #routeLog(slot: Slot, params: LoggingMessageNotificationParams, callers: readonly unknown[]): void {
+    const calls = downstreamCalls(callers);
+    const first = calls[0];
+    if (first !== undefined && calls.every((call) => isSameIdentity(call.caller, first.caller))) {
+      for (const call of calls) call.log(slot.backend, params);
+    } else if (first === undefined && slot.isolation !== 'shared') {
+      for (const listener of this.#sessionLog) listener(slot, params);
+    } else {
+      this.#logger.debug(
+        { backend: slot.backend, level: params.level, in_flight: calls.length },
+        'backend log message not forwarded: no single identity to send it to',
+      );
+    }
+  }
+
+  /**
+   * Subscribes a session registry to log messages an isolated (per-user or per-session) backend
+   * connection sent while none of its calls ran; returns unsubscribe.
+   */
+  onSessionLog(listener: SessionLogListener): () => void {
+    this.#sessionLog.add(listener);
+    return () => this.#sessionLog.delete(listener);
+  }
+
+  /** Ends what a closed downstream session held: its resource subscriptions and per-session backends. */
+  async releaseSession(sessionId: string): Promise<void> {
+    await this.subscriptions.release(sessionId);
+    await this.pool.releaseSession(sessionId);
   }
 
   /**
@@ -245,6 +300,7 @@ export class Gateway {
   /** Closes every upstream connection. */
   async close(): Promise<void> {
     await this.#reloading;
+    this.inputs.close();
     await this.pool.close();
     await this.#audit.stop();
   }

@@ -12,6 +12,23 @@ export interface ToolCallRecord {
   arguments?: unknown;
 }
 
+/** Sees each tool call as it is recorded (metrics). Must not throw, nor keep the call. */
+export type ToolCallObserver = (call: ToolCallRecord) => void;
+
+// By store: the audit trail of each gateway is its store's, and one process may run several.
+const observers = new WeakMap<Store, Set<ToolCallObserver>>();
+
+/**
+ * Calls `observer` with every tool call audited into `store` from now on (by the gateway over that
+ * store); returns the function that stops it.
+ */
+export function observeToolCalls(store: Store, observer: ToolCallObserver): () => void {
+  const set = observers.get(store) ?? new Set<ToolCallObserver>();
+  observers.set(store, set);
+  set.add(observer);
+  return () => void set.delete(observer);
+}
+
 const SECRET_KEY =
   /pass(word|phrase)?|secret|token|api[_-]?key|authori[sz]ation|credential|cookie|private|session/i;
 const FLUSH_MS = 1000;
@@ -56,6 +73,7 @@ export class ToolCallAudit {
 
   /** Records one call. */
   record(call: ToolCallRecord): void {
+    for (const observer of observers.get(this.#store) ?? []) observer(call);
     const details: Record<string, unknown> = {
       backend: call.backend,
       tool: call.tool,

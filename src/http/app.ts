@@ -4,18 +4,24 @@ import type { Settings } from '../config/index.ts';
 import { AppError } from '../errors/index.ts';
 import type { Gateway } from '../gateway/index.ts';
 import type { IdentityContext } from '../identity/index.ts';
+import type { Metrics } from '../metrics/index.ts';
+import type { OAuthServer } from '../oauth/index.ts';
 import type { Store } from '../store/index.ts';
 import { frameworkErrors, installErrorHandlers } from './error-handler.ts';
+import { adminUiRoutes } from './routes/admin-ui.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
 import { authEmailRoutes } from './routes/auth-email.ts';
+import { browserSessionRoutes } from './routes/browser-session.ts';
 import { backendRoutes } from './routes/backends.ts';
 import { gatewayProxyUserRoutes } from './routes/gateway-proxy-users.ts';
 import { healthRoutes } from './routes/health.ts';
 import { legacySseRoutes } from './routes/legacy-sse.ts';
 import { mcpRoutes } from './routes/mcp.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { installResourceProtection, oauthRoutes } from './routes/oauth.ts';
 import { ownKeyRoutes } from './routes/own-keys.ts';
+import { userToolsRoute } from './routes/user-tools.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
-import { resetPageRoute } from './routes/reset-page.ts';
 import { installValidators } from './validation.ts';
 
 /** What the HTTP app needs from the rest of the process. */
@@ -24,9 +30,16 @@ export interface AppDeps {
   logger: FastifyBaseLogger;
   identity: IdentityContext;
   gateway: Gateway;
+  /** The OAuth authorization server; unset when OAUTH_ENABLED=false. */
+  oauth?: OAuthServer;
+  /** Prometheus metrics: observed on this app, served at /metrics here unless METRICS_PORT is set. */
+  metrics?: Metrics;
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+// Node looks for requests past their timeouts every 30 s by default, so a slow client could
+// outstay HTTP_HEADERS_TIMEOUT_MS by that much; once a second bounds the overrun.
+const CONNECTION_CHECK_INTERVAL_MS = 1000;
 
 /**
  * Builds the Fastify app without listening: tests call `inject()` on it, `serve` calls `listen()`.
@@ -37,6 +50,14 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: settings.bodyLimitBytes,
+    // Slowloris: headers and whole requests must arrive in time (408 and disconnect). Fastify's
+    // own default of requestTimeout 0 would let a slow body hold a connection for ever.
+    requestTimeout: settings.httpRequestTimeoutMs,
+    http: {
+      headersTimeout: settings.httpHeadersTimeoutMs,
+      requestTimeout: settings.httpRequestTimeoutMs,
+      connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS,
+    },
     trustProxy: settings.trustedProxies.length > 0 ? [...settings.trustedProxies] : false,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -69,14 +90,24 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
     if (closing) reply.header('connection', 'close');
   });
 
+  if (deps.metrics) {
+    deps.metrics.observeHttp(app);
+    if (settings.metricsPort === undefined) app.register(metricsRoutes, { metrics: deps.metrics, settings });
+  }
+  if (deps.oauth) {
+    installResourceProtection(app, deps.identity, deps.oauth);
+    app.register(oauthRoutes, { identity: deps.identity, oauth: deps.oauth });
+  }
   app.register(healthRoutes, { store: deps.store });
   app.register(authEmailRoutes, { identity: deps.identity });
+  app.register(browserSessionRoutes, { identity: deps.identity, settings });
   app.register(adminUserRoutes, { identity: deps.identity });
   app.register(passwordResetRoutes, { identity: deps.identity });
-  app.register(resetPageRoute);
+  app.register(adminUiRoutes);
   app.register(ownKeyRoutes, { identity: deps.identity });
   app.register(gatewayProxyUserRoutes, { identity: deps.identity });
   app.register(backendRoutes, { identity: deps.identity, gateway: deps.gateway });
+  app.register(userToolsRoute, { identity: deps.identity, gateway: deps.gateway });
   app.register(mcpRoutes, { identity: deps.identity, gateway: deps.gateway, settings });
   app.register(legacySseRoutes, { identity: deps.identity, gateway: deps.gateway, settings });
   return app;

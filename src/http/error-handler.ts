@@ -13,6 +13,28 @@ const FASTIFY_CODES: Record<string, () => AppError> = {
   FST_ERR_NOT_FOUND: () => new AppError('not_found'),
 };
 
+// The database refused, dropped or did not hand out a connection in time: a request that needs it
+// fails closed with 503 and Retry-After rather than a bare 500 (pg's codes: admin shutdown, starting up).
+const DATABASE_UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P03',
+]);
+const DATABASE_UNREACHABLE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect)/;
+const DATABASE_RETRY_AFTER_SECONDS = '5';
+
+function isDatabaseUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && DATABASE_UNREACHABLE_CODES.has(code)) ||
+    DATABASE_UNREACHABLE_MESSAGE.test(error.message)
+  );
+}
+
 /** Maps any thrown value to a public AppError; anything unexpected becomes internal_error. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
@@ -20,6 +42,9 @@ export function toAppError(error: unknown): AppError {
     return new AppError('service_unavailable', {
       headers: { 'retry-after': String(error.retryAfterSeconds) },
     });
+  }
+  if (isDatabaseUnreachable(error)) {
+    return new AppError('service_unavailable', { headers: { 'retry-after': DATABASE_RETRY_AFTER_SECONDS } });
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {

@@ -20,6 +20,16 @@ export const REDACTED_LOG_PATHS = [
   '*.authorization',
 ];
 
+// pino escapes the C0 controls but writes DEL, the C1 controls (NEL among them) and U+2028/U+2029
+// raw: some log readers split lines on those, and terminals act on C1 escapes. Within a JSON string
+// `\uXXXX` is the same character, and pino's own syntax uses none of them, so no value changes.
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029]/gu;
+
+/** A serialised log line with DEL, C1 controls and U+2028/U+2029 written as JSON `\uXXXX` escapes. */
+function escapeLogLine(line: string): string {
+  return line.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 interface SerializableRequest {
   method: string;
   url: string;
@@ -27,11 +37,15 @@ interface SerializableRequest {
   ip?: string;
 }
 
-/** Options for the JSON logger: level, redaction, and request serialisation without secrets. */
+/**
+ * Options for the JSON logger: level, redaction, request serialisation without secrets, and one
+ * line per entry whatever the logged text holds.
+ */
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    hooks: { streamWrite: escapeLogLine },
     serializers: {
       req: (req: SerializableRequest) => ({
         id: req.id,

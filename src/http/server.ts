@@ -16,8 +16,12 @@ const KEY_CLEANUP_INTERVAL_MS = 60 * 60_000;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 import { Gateway } from '../gateway/index.ts';
 import { createMailerFromSettings, type Mailer, mailNotifier } from '../mail/index.ts';
+import { createMetrics } from '../metrics/index.ts';
+import { type SharedState, startSharedState } from '../shared-state/index.ts';
 import { openStore, type Store } from '../store/index.ts';
+import { createOAuthServer } from '../oauth/index.ts';
 import { buildApp } from './app.ts';
+import { listenMetrics } from './routes/metrics.ts';
 
 /** A listening Gatehouse. */
 export interface RunningServer {
@@ -103,9 +107,15 @@ export async function startServer(
     await store.close();
     throw new StartupError((error as Error).message, 2);
   }
+  // REDIS_URL: rate limits, key evictions and backend changes are shared with the other replicas.
+  const shared: SharedState | undefined = settings.redisUrl
+    ? await startSharedState({ url: settings.redisUrl, prefix: settings.redisKeyPrefix, logger })
+    : undefined;
   const identity = await createIdentityContext(settings, store, logger, {
     notifier: mailNotifier(mailer),
     authDisabled: options.noAuth ?? false,
+    rateLimit: shared?.rateLimit,
+    shareKeyCache: shared?.shareKeyCache,
   });
   if (options.noAuth) {
     logger.warn({ security_event: 'auth_disabled' }, 'authentication is disabled (--no-auth)');
@@ -119,6 +129,7 @@ export async function startServer(
     authFiles = await startAuthFiles(identity);
     await bootstrapAdmin(identity);
   } catch (error) {
+    await shared?.close();
     await store.close();
     if (error instanceof AuthFileError) throw new StartupError(error.message, 2);
     throw error;
@@ -129,17 +140,44 @@ export async function startServer(
     purgeExpiredApiKeys(identity).catch((error: Error) =>
       logger.warn({ err: { message: error.message } }, 'expired API key cleanup failed'),
     );
+    store.oauth
+      .deleteExpired(identity.now())
+      .catch((error: Error) =>
+        logger.warn({ err: { message: error.message } }, 'expired OAuth record cleanup failed'),
+      );
   }, KEY_CLEANUP_INTERVAL_MS);
   keyCleanup.unref();
   const gateway = await Gateway.start(identity);
-  const app = buildApp(settings, { store, logger, identity, gateway });
+  shared?.shareBackendReloads(gateway);
+  const metrics = settings.metricsEnabled ? createMetrics(identity, gateway) : undefined;
+  const oauth = settings.oauthEnabled ? await createOAuthServer(settings, identity) : undefined;
+  const app = buildApp(settings, { store, logger, identity, gateway, metrics, oauth });
+  if (shared) app.decorate('redisStatus', () => shared.status());
   options.extendApp?.(app, store);
+  // The metrics port first: a process that cannot serve it must never have looked healthy.
+  let metricsApp: FastifyInstance | undefined;
+  if (metrics && settings.metricsPort !== undefined) {
+    try {
+      metricsApp = await listenMetrics(settings, metrics, logger);
+    } catch (error) {
+      authFiles.stop();
+      await gateway.close();
+      await shared?.close();
+      await store.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new StartupError(
+        `cannot listen on ${settings.host}:${settings.metricsPort} (METRICS_PORT): ${code ?? (error as Error).message}`,
+      );
+    }
+  }
   let address: string;
   try {
     address = await app.listen({ host: settings.host, port: settings.port });
   } catch (error) {
+    await metricsApp?.close();
     authFiles.stop();
     await gateway.close();
+    await shared?.close();
     await store.close();
     const code = (error as NodeJS.ErrnoException).code;
     throw new StartupError(
@@ -167,6 +205,8 @@ export async function startServer(
         const closing = app.close();
         for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
         await closing;
+        await metricsApp?.close();
+        metrics?.close();
         await gateway.close();
         authFiles.stop();
         clearInterval(keyCleanup);
@@ -179,6 +219,7 @@ export async function startServer(
       deadline,
     ]);
     clearTimeout(timer);
+    await shared?.close();
     await store.close();
     if (drained === 'timeout') {
       logger.warn('shutdown grace period over: exiting with requests still open');

@@ -8,7 +8,14 @@ import type { IdentityContext } from './context.ts';
  */
 export async function listAuthEvents(
   ctx: IdentityContext,
-  query: { limit: number; cursor?: number; userEmail?: string; eventType?: string },
+  query: {
+    limit: number;
+    cursor?: number;
+    userEmail?: string;
+    eventType?: string;
+    since?: Date;
+    until?: Date;
+  },
 ): Promise<{ events: AuthEvent[]; nextCursor: number | null }> {
   const userEmail =
     query.userEmail === undefined ? undefined : (canonicalEmail(query.userEmail) ?? query.userEmail);
@@ -17,6 +24,8 @@ export async function listAuthEvents(
     beforeId: query.cursor,
     userEmail,
     eventType: query.eventType,
+    since: query.since,
+    until: query.until,
   });
   const page = events.slice(0, query.limit);
   return { events: page, nextCursor: events.length > query.limit ? (page.at(-1)?.id ?? null) : null };

@@ -19,9 +19,14 @@ export interface SecurityEvent {
   details?: Record<string, unknown>;
 }
 
+/** Sees each security event as it is recorded (metrics). Must not throw, nor keep the event. */
+export type SecurityEventObserver = (event: SecurityEvent, context: RequestContext) => void;
+
 /** Writes security events to the audit table and the log. */
 export interface Auditor {
   record(event: SecurityEvent, context?: RequestContext): Promise<void>;
+  /** Calls `observer` with every event recorded from now on; returns the function that stops it. */
+  observe(observer: SecurityEventObserver): () => void;
 }
 
 /**
@@ -29,8 +34,15 @@ export interface Auditor {
  * `security_event`. Callers must never put passwords, tokens or hashes in `details`.
  */
 export function createAuditor(store: Store, logger: FastifyBaseLogger): Auditor {
+  const observers = new Set<SecurityEventObserver>();
   return {
+    observe(observer) {
+      observers.add(observer);
+      return () => observers.delete(observer);
+    },
     async record(event, context = {}) {
+      // Before the write, so an event still counts when the database is down.
+      for (const observer of observers) observer(event, context);
       const details = context.actorEmail ? { ...event.details, actor: context.actorEmail } : event.details;
       await store.authEvents.append({
         eventType: event.type,

@@ -3,6 +3,7 @@ import type { Settings } from '../config/index.ts';
 import type { Store, UserRecord } from '../store/index.ts';
 import { type Auditor, createAuditor, type RequestContext } from './audit.ts';
 import { type BackgroundWork, createBackgroundWork } from './background.ts';
+import { deriveSessionKey } from './auth/csrf.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
 import { createFileTokenRegistry, type FileTokenRegistry } from './files/file-token-registry.ts';
 import { createKeyCache, type KeyCache } from './keys/key-cache.ts';
@@ -43,6 +44,8 @@ export interface IdentityContext {
   readonly keyUsage: KeyUsage;
   /** Development mode (`serve --no-auth`): every request acts as the platform admin. */
   readonly authDisabled: boolean;
+  /** Key of browser-session CSRF tokens (derived from the JWT secret). */
+  readonly sessionKey: string;
   /** The tokens of AUTH_TOKEN_FILE (empty without one). */
   readonly fileTokens: FileTokenRegistry;
 }
@@ -83,9 +86,12 @@ export async function createIdentityContext(
     rateLimit?: RateLimitStore;
     notifier?: AccountNotifier;
     authDisabled?: boolean;
+    /** Wraps the key cache, e.g. so its evictions reach other replicas (REDIS_URL). */
+    shareKeyCache?: (local: KeyCache) => KeyCache;
   } = {},
 ): Promise<IdentityContext> {
   const now = options.now ?? (() => new Date());
+  const shareKeyCache = options.shareKeyCache ?? ((local: KeyCache) => local);
   const secret = await resolveJwtSecret(settings.jwtSecretKey, store);
   return {
     settings,
@@ -106,8 +112,11 @@ export async function createIdentityContext(
     accountLockedListeners: [],
     notifier: options.notifier ?? SILENT_NOTIFIER,
     authDisabled: options.authDisabled ?? false,
+    sessionKey: deriveSessionKey(secret),
     fileTokens: createFileTokenRegistry(),
-    keyCache: createKeyCache({ ttlMs: settings.apiKeyCacheTtlSeconds * 1000, maxEntries: 10_000 }),
+    keyCache: shareKeyCache(
+      createKeyCache({ ttlMs: settings.apiKeyCacheTtlSeconds * 1000, maxEntries: 10_000 }),
+    ),
     keyUsage: createKeyUsage(store.apiTokens, 30_000, (error) =>
       logger.warn({ err: { message: (error as Error).message } }, 'could not record API key use'),
     ),

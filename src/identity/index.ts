@@ -10,6 +10,7 @@ export {
   type TokenRejection,
 } from './auth/authenticate.ts';
 export { assertPasswordAcceptable, changePassword } from './auth/change-password.ts';
+export { csrfTokenFor, isCsrfTokenOf } from './auth/csrf.ts';
 export { checkIpLimit, recordIpFailure } from './auth/ip-limit.ts';
 export { issueTokenForEmail } from './auth/issue-token.ts';
 export { type LoginResult, login, PASSWORD_CHANGE_TOKEN_TTL_SECONDS } from './auth/login.ts';
@@ -74,7 +75,7 @@ export { createPasswordHasher, HashingOverloadedError, PASSWORD_MAX_BYTES } from
 export { checkResetToken, completePasswordReset } from './recovery/complete-reset.ts';
 export { type AccountNotifier, SILENT_NOTIFIER } from './recovery/notifier.ts';
 export { FORGOT_PASSWORD_MESSAGE, requestPasswordReset, resetLink } from './recovery/request-reset.ts';
-export { decodeTokenUnverified } from './tokens/index.ts';
+export { decodeTokenUnverified, type IssuedToken, type TokenPurpose } from './tokens/index.ts';
 export {
   type CreateUserInput,
   createKeyOnlyUser,

@@ -63,6 +63,24 @@ export const SQLITE_CAPABILITIES: DialectCapabilities = Object.freeze({
   fromJson: parseJsonText,
 });
 
+// jsonb cannot hold U+0000 (in strings or keys): store U+FFFD instead, rather than lose the row (or
+// a whole batch of audit events) to "unsupported Unicode escape sequence".
+const NUL = new RegExp(String.fromCharCode(0), 'g');
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(NUL, '\uFFFD');
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value !== null && typeof value === 'object') {
+    const copy = Object.create(null) as Record<string, unknown>;
+    for (const [key, item] of Object.entries(value)) copy[key.replace(NUL, '\uFFFD')] = withoutNul(item);
+    return copy;
+  }
+  return value;
+}
+function jsonbText(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text !== undefined && text.includes('\\u0000') ? JSON.stringify(withoutNul(JSON.parse(text))) : text;
+}
+
 export const POSTGRES_CAPABILITIES: DialectCapabilities = Object.freeze({
   dialect: 'postgres',
   toTimestamp: (date: Date) => date,
@@ -77,7 +95,7 @@ export const POSTGRES_CAPABILITIES: DialectCapabilities = Object.freeze({
     );
   },
   fromBoolean: (value: unknown) => value === true,
-  toJson: (value: unknown) => JSON.stringify(value),
+  toJson: jsonbText,
   fromJson: parseJsonText,
 });
 

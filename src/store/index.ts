@@ -19,6 +19,7 @@ export type {
   PasswordResetRecord,
   PasswordResetRepository,
 } from './repositories/password-reset-repository.ts';
+export type { OAuthRecord, OAuthRecordInput, OAuthRepository } from './repositories/oauth-repository.ts';
 export type { RevokedTokensRepository } from './repositories/revoked-tokens-repository.ts';
 export type { SettingsRepository } from './repositories/settings-repository.ts';
 export type {

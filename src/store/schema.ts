@@ -116,6 +116,21 @@ export interface BackendsTable {
   updated_at: Timestamp;
 }
 
+/** Storage of the OAuth authorization server (oidc-provider's models). */
+export interface OAuthModelsTable {
+  model: string;
+  id: string;
+  payload: Json;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  expires_at: NullableTimestamp;
+  consumed_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   email_users: EmailUsersTable;
@@ -126,4 +141,5 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   api_tokens: ApiTokensTable;
   backends: BackendsTable;
+  oauth_models: OAuthModelsTable;
 }

@@ -15,6 +15,7 @@ import {
   type RevokedTokensRepository,
   revokedTokensRepository,
 } from './repositories/revoked-tokens-repository.ts';
+import { type OAuthRepository, oauthRepository } from './repositories/oauth-repository.ts';
 import { type SettingsRepository, settingsRepository } from './repositories/settings-repository.ts';
 import { type UsersRepository, usersRepository } from './repositories/users-repository.ts';
 import type { Database } from './schema.ts';
@@ -31,6 +32,7 @@ export interface Store {
   readonly mailOutbox: MailOutboxRepository;
   readonly apiTokens: ApiTokensRepository;
   readonly backends: BackendsRepository;
+  readonly oauth: OAuthRepository;
   /** True when the database answers a trivial query within `timeoutMs`; never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
   /** Applies pending migrations (see migrateToLatest). */
@@ -62,6 +64,7 @@ export function openStore(databaseUrl: string, options: ConnectOptions = {}): St
     mailOutbox: mailOutboxRepository(db, capabilities),
     apiTokens: apiTokensRepository(db, capabilities),
     backends: backendsRepository(db, capabilities),
+    oauth: oauthRepository(db, capabilities),
     async ping(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<false>((resolve) => {

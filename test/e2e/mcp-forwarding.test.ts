@@ -9,6 +9,7 @@ import { ERAS, eventually, type GatewayUnderTest, startGateway, textOf } from '.
 
 let gateway: GatewayUnderTest;
 let web: FixtureServer;
+let modern: FixtureServer;
 let alice = '';
 let bob = '';
 
@@ -52,8 +53,10 @@ function answerSampling(client: Client, reply: string, asked: string[]): void {
 beforeAll(async () => {
   gateway = await startGateway();
   web = await startFixtureServer({ transport: 'http', name: 'web' });
+  modern = await startFixtureServer({ transport: 'modern', name: 'modern' });
   await gateway.addBackend({ name: 'echo', transport: 'stdio', ...stdioFixtureCommand('echo') });
   await gateway.addBackend({ name: 'web', transport: 'http', url: web.url });
+  await gateway.addBackend({ name: 'modern', transport: 'http', url: modern.url });
   alice = await gateway.addUser('alice');
   bob = await gateway.addUser('bob');
 }, 60_000);
@@ -61,6 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await web?.stop();
+  await modern?.stop();
 });
 
 describe('forwarding through /mcp', () => {
@@ -144,7 +148,9 @@ describe('forwarding through /mcp', () => {
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain(`web__dynamic_${count}`);
   });
 
-  for (const backend of ['echo', 'web']) {
+  // modern is a 2026-07-28 backend: it asks through an input_required result, which the gateway's
+  // upstream client fulfils by asking the downstream client.
+  for (const backend of ['echo', 'web', 'modern']) {
     it(`answers the ${backend} backend's sampling request through the downstream client that made the call (2025)`, async () => {
       const asked: string[] = [];
       const client = await gateway.connect(alice, ERAS[0]!, SAMPLING);
@@ -158,6 +164,77 @@ describe('forwarding through /mcp', () => {
       expect(asked).toEqual(['say hi']);
     });
   }
+
+  for (const backend of ['echo', 'web', 'modern']) {
+    it(`answers the ${backend} backend's sampling request through the 2026-07-28 client that made the call, by input_required and its retry`, async () => {
+      const askedAlice: string[] = [];
+      const askedBob: string[] = [];
+      const first = await gateway.connect(alice, ERAS[1]!, SAMPLING);
+      const second = await gateway.connect(bob, ERAS[1]!, SAMPLING);
+      answerSampling(first, `alice's model answers ${backend}`, askedAlice);
+      answerSampling(second, "bob's model", askedBob);
+      const result = await first.callTool({
+        name: `${backend}__ask_sampling`,
+        arguments: { prompt: `hi ${backend}` },
+      });
+      expect(result.isError).toBeFalsy();
+      expect(textOf(result)).toBe(`alice's model answers ${backend}`);
+      expect(askedAlice).toEqual([`hi ${backend}`]);
+      expect(askedBob).toEqual([]);
+    });
+  }
+
+  it('refuses a 2026-07-28 retry whose requestState another identity received', async () => {
+    const first = await gateway.connect(alice, ERAS[1]!, SAMPLING);
+    const second = await gateway.connect(bob, ERAS[1]!, SAMPLING);
+    const call = { name: 'echo__ask_sampling', arguments: { prompt: 'mine' } };
+    // Without auto-fulfilment the client hands back the input_required result itself.
+    const round = (await first.callTool(call, { allowInputRequired: true } as never)) as unknown as {
+      resultType: string;
+      requestState: string;
+      inputRequests: Record<string, unknown>;
+    };
+    expect(round.resultType).toBe('input_required');
+    const [key] = Object.keys(round.inputRequests);
+    const answer = { model: 'm', role: 'assistant', content: { type: 'text', text: 'stolen' } };
+    const hijack = await second
+      .callTool(
+        { ...call, requestState: round.requestState, inputResponses: { [key!]: answer } } as never,
+        { allowInputRequired: true } as never,
+      )
+      .catch((error: Error) => error);
+    expect(hijack).toBeInstanceOf(Error);
+    expect((hijack as Error).message).toContain('Invalid or expired requestState');
+    const own = await first.callTool(
+      { ...call, requestState: round.requestState, inputResponses: { [key!]: answer } } as never,
+      { allowInputRequired: true } as never,
+    );
+    expect(textOf(own)).toBe('stolen');
+  });
+
+  it('counts a plain call answered on the fast path as in flight: a sampling request is refused rather than guessed', async () => {
+    const askedBob: string[] = [];
+    // No sampling capability and no progress token: this call takes the fast path.
+    const first = await gateway.connect(alice, ERAS[0]!);
+    const second = await gateway.connect(bob, ERAS[0]!, SAMPLING);
+    answerSampling(second, 'from bob', askedBob);
+    const before = await stats(second, 'echo');
+    const abort = new AbortController();
+    const slow = first
+      .callTool({ name: 'echo__slow', arguments: { ms: 30_000, steps: 300 } }, { signal: abort.signal })
+      .catch((error: Error) => error);
+    await eventually(
+      async () => ((await stats(second, 'echo')).slowCalls > before.slowCalls ? true : undefined),
+      10_000,
+      'the slow call upstream',
+    );
+    const result = await second.callTool({ name: 'echo__ask_sampling', arguments: { prompt: 'whose?' } });
+    abort.abort();
+    await slow;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('No single client to route sampling/createMessage');
+    expect(askedBob).toEqual([]);
+  });
 
   it('refuses a sampling request rather than guess when two clients are in flight on a shared backend', async () => {
     const askedAlice: string[] = [];

@@ -193,25 +193,131 @@ describe('the MCP gateway through a running Gatehouse', () => {
     expect(await withProgress.text()).toContain('"text":"fast"');
   });
 
-  it('cancels a plain tools/call answered on the fast path when the client aborts it', async () => {
+  it('answers a 2025 session tools/call the SDK transport would refuse as it does: 406 without event streams in Accept, 415 for a text/plain body', async () => {
     const client = await connect(keys.alice!);
-    const stats = async () =>
-      JSON.parse(textOf(await client.callTool({ name: 'echo__stats', arguments: {} }))) as {
-        cancelled: number;
-      };
-    const before = await stats();
-    const abort = new AbortController();
-    const call = client
-      .callTool({ name: 'echo__slow', arguments: { ms: 30_000, steps: 300 } }, { signal: abort.signal })
-      .catch((error: Error) => error);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    abort.abort();
-    expect(await call).toBeInstanceOf(Error);
-    let after = await stats();
-    for (let i = 0; i < 50 && after.cancelled === before.cancelled; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      after = await stats();
+    const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
+    const post = (headers: Record<string, string>) =>
+      fetch(`${baseUrl()}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${keys.alice}`,
+          'mcp-session-id': sessionId,
+          'mcp-protocol-version': '2025-11-25',
+          ...headers,
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 'strict-1',
+          method: 'tools/call',
+          params: { name: 'echo__echo', arguments: { text: 'x' } },
+        }),
+      });
+    const jsonOnly = await post({ 'content-type': 'application/json', accept: 'application/json' });
+    expect(jsonOnly.status).toBe(406);
+    expect(((await jsonOnly.json()) as { error: { code: number } }).error.code).toBe(-32000);
+    const plainText = await post({
+      'content-type': 'text/plain',
+      accept: 'application/json, text/event-stream',
+    });
+    expect(plainText.status).toBe(415);
+  });
+
+  for (const era of ERAS) {
+    it(`cancels a plain tools/call answered on the fast path when the client aborts it over ${era.era}`, async () => {
+      const client = await connect(keys.alice!, '/mcp', era);
+      const stats = async () =>
+        JSON.parse(textOf(await client.callTool({ name: 'echo__stats', arguments: {} }))) as {
+          slowCalls: number;
+          cancelled: number;
+        };
+      const before = await stats();
+      const abort = new AbortController();
+      const call = client
+        .callTool({ name: 'echo__slow', arguments: { ms: 30_000, steps: 300 } }, { signal: abort.signal })
+        .catch((error: Error) => error);
+      // Aborted once the backend has counted it: the cancellation must reach a running call.
+      let running = await stats();
+      for (let i = 0; i < 100 && running.slowCalls === before.slowCalls; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        running = await stats();
+      }
+      abort.abort();
+      expect(await call).toBeInstanceOf(Error);
+      let after = await stats();
+      for (let i = 0; i < 100 && after.cancelled === before.cancelled; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        after = await stats();
+      }
+      expect(after.cancelled).toBe(before.cancelled + 1);
+    });
+  }
+});
+
+describe('the 2026-07-28 tools/call fast path', () => {
+  const envelope = (capabilities: Record<string, unknown> = {}) => ({
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1.0.0' },
+    'io.modelcontextprotocol/clientCapabilities': capabilities,
+  });
+  const post = (
+    params: Record<string, unknown>,
+    headers: Record<string, string | null> = {},
+  ): Promise<Response> => {
+    const all: Record<string, string | null> = {
+      authorization: `Bearer ${keys.alice}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': typeof params.name === 'string' ? params.name : null,
+      ...headers,
+    };
+    const sent = Object.fromEntries(
+      Object.entries(all).filter((entry): entry is [string, string] => entry[1] !== null),
+    );
+    return fetch(`${baseUrl()}/mcp`, {
+      method: 'POST',
+      headers: sent,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'c-1', method: 'tools/call', params }),
+    });
+  };
+  const answer = async (response: Response) => ({
+    status: response.status,
+    body: (await response.json()) as { error?: { code: number } },
+  });
+
+  for (const [what, params] of [
+    ['a result', { name: 'echo__echo', arguments: { text: 'same' } }],
+    ['a tool error result', { name: 'echo__add', arguments: { a: 'not a number' } }],
+    ['an unknown tool', { name: 'echo__nope', arguments: {} }],
+    ['an HTTP backend result', { name: 'web__add', arguments: { a: 1, b: 2 } }],
+  ] as const) {
+    it(`answers a plain call with ${what} exactly as the SDK path answers the same call`, async () => {
+      // A client that declares roots may be asked questions: its calls always take the SDK path.
+      const fast = await answer(await post({ ...params, _meta: envelope() }));
+      const sdk = await answer(await post({ ...params, _meta: envelope({ roots: {} }) }));
+      expect(fast.status).toBe(200);
+      expect(fast).toEqual(sdk);
+    });
+  }
+
+  it('gives a bad request the SDK answer: Mcp-Name that disagrees with the body, no MCP-Protocol-Version, an invalid envelope', async () => {
+    const params = { name: 'echo__echo', arguments: { text: 'x' }, _meta: envelope() };
+    const mismatch = await answer(await post(params, { 'mcp-name': 'echo__add' }));
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.error?.code).toBe(-32020);
+    const noVersion = await answer(await post(params, { 'mcp-protocol-version': null }));
+    expect(noVersion.status).toBe(400);
+    expect(noVersion.body.error?.code).toBe(-32020);
+    const badEnvelope = await answer(
+      await post({ ...params, _meta: { ...envelope(), 'io.modelcontextprotocol/clientInfo': 7 } }),
+    );
+    expect(badEnvelope.status).toBe(400);
+    expect(badEnvelope.body.error?.code).toBe(-32602);
+    const badArguments = await answer(await post({ ...params, arguments: 'text' }));
+    expect(badArguments.body.error?.code).toBe(-32602);
+    for (const refused of [mismatch, noVersion, badEnvelope, badArguments]) {
+      expect(JSON.stringify(refused.body)).not.toMatch(/ at .*\.(ts|js):\d+/);
     }
-    expect(after.cancelled).toBe(before.cancelled + 1);
   });
 });

@@ -155,8 +155,9 @@ describe.each(DIALECTS)('tokens and sessions on $name', (dialect) => {
 });
 
 describe.each(DIALECTS)('REQUIRE_USER_IN_DB on $name', (dialect) => {
+  // A token whose subject is the platform admin itself, as `gatehouse jwt create` mints it without a row.
   const adminToken = (app: TestApp) =>
-    app.identity.signer.issue({ id: 'no-such-row', email: 'admin@example.com' });
+    app.identity.signer.issue({ id: 'platform-admin', email: 'admin@example.com' });
 
   it('false: a valid token for PLATFORM_ADMIN_EMAIL without a row is the platform admin, and logged', async () => {
     t = await identityApp(dialect, { REQUIRE_USER_IN_DB: 'false' });
@@ -175,6 +176,27 @@ describe.each(DIALECTS)('REQUIRE_USER_IN_DB on $name', (dialect) => {
     expect(me.statusCode).toBe(401);
     expect(me.json()).toEqual({ error: 'Unauthorized', message: 'User not found in database' });
     expect(t.logText()).toContain('"security_event":"user_not_in_db_rejected"');
+  });
+
+  it('accepts the subject as the admin e-mail (ContextForge tokens), and nothing else', async () => {
+    t = await identityApp(dialect, { REQUIRE_USER_IN_DB: 'false' });
+    const byEmail = await t.identity.signer.issue({ id: 'admin@example.com', email: 'admin@example.com' });
+    expect((await asUser(t.app, byEmail.token, 'GET', '/auth/email/me')).statusCode).toBe(200);
+  });
+
+  it("false: the token of a platform-admin account that was deleted dies with it (its subject is the row's id)", async () => {
+    t = await identityApp(dialect, { REQUIRE_USER_IN_DB: 'false' });
+    const row = await addUser(t, { email: 'admin@example.com', isAdmin: true });
+    await addUser(t, { email: 'second@example.com', isAdmin: true });
+    const old = await tokenFor(t.app, 'admin@example.com');
+    expect((await asUser(t.app, old, 'GET', '/auth/email/admin/users')).statusCode).toBe(200);
+    const second = await tokenFor(t.app, 'second@example.com');
+    expect(
+      (await asUser(t.app, second, 'DELETE', '/auth/email/admin/users/admin@example.com')).statusCode,
+    ).toBe(200);
+    expect(row).toBeDefined();
+    expect((await asUser(t.app, old, 'GET', '/auth/email/admin/users')).statusCode).toBe(401);
+    expect((await asUser(t.app, old, 'GET', '/auth/email/me')).statusCode).toBe(401);
   });
 
   it('a token for another e-mail without a row is refused either way', async () => {

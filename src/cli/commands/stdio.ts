@@ -9,6 +9,7 @@ import {
   Gateway,
   type GatewayCaller,
   notifyListChanged,
+  notifySessionLog,
   type ServeScope,
 } from '../../gateway/index.ts';
 import { createLogger } from '../../http/index.ts';
@@ -81,6 +82,7 @@ async function serveUntilDone(
   const unsubscribe = gateway.pool.onListChanged((backend, kind) =>
     notifyListChanged(sessions, backend, kind),
   );
+  const unsubscribeLog = gateway.onSessionLog((slot, params) => notifySessionLog(sessions, slot, params));
 
   let finish: (code: number) => void = () => undefined;
   let finished = false;
@@ -113,6 +115,7 @@ async function serveUntilDone(
   process.stdin.off('end', onEnd).off('close', onEnd);
   process.off('SIGTERM', onEnd).off('SIGINT', onEnd);
   unsubscribe();
+  unsubscribeLog();
   await handle.close();
   logger.info({ code }, 'stdio session closed');
   return code;

@@ -1,16 +1,16 @@
 import {
   type CallToolRequest,
+  type LoggingLevel,
   ProtocolError,
   ProtocolErrorCode,
   Server,
-  type ServerContext,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
 import type { GatewayCaller } from '../caller.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { Gateway } from '../gateway.ts';
-import type { CallOptions } from '../upstream/index.ts';
-import { callCatalogTool, upstreamError } from './call-tool.ts';
+import { upstreamError } from './call-tool.ts';
+import { forwarding, forwardToolCall } from './forwarding.ts';
 import { rewriteResourceUris } from './rewrite-uris.ts';
 
 /** Where a downstream server instance serves: the aggregate (`/mcp`) or one backend. */
@@ -20,26 +20,12 @@ export interface ServeScope {
   sessionId: string | null;
   /** `/servers/{backend}/mcp`: only this backend, names unprefixed. */
   backend?: string;
+  /** The level a 2025 session chose with logging/setLevel; until then every level is forwarded. */
+  logLevel?: LoggingLevel;
 }
 
-const SERVER_INFO = { name: 'gatehouse', version: '0.1.0' };
-
-/** Options for an upstream request made on behalf of a downstream request. */
-function forwarding(ctx: ServerContext): CallOptions {
-  const token = ctx.mcpReq._meta?.progressToken;
-  return {
-    signal: ctx.mcpReq.signal,
-    caller: ctx,
-    onProgress:
-      token === undefined
-        ? undefined
-        : (progress) => {
-            void ctx.mcpReq
-              .notify({ method: 'notifications/progress', params: { ...progress, progressToken: token } })
-              .catch(() => undefined);
-          },
-  };
-}
+/** How the gateway introduces itself to downstream clients. */
+export const SERVER_INFO = { name: 'gatehouse', version: '0.1.0' };
 
 /**
  * A downstream MCP server for one caller: lists come from the caller's catalog, calls go to the
@@ -51,9 +37,11 @@ export function createCallerServer(gateway: Gateway, scope: ServeScope): Server 
     supportedProtocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS, '2026-07-28'],
     capabilities: {
       tools: { listChanged: true },
-      resources: { listChanged: true },
+      // resources/subscribe belongs to sessions; the stateless revision has no way to deliver updates.
+      resources: { listChanged: true, ...(scope.sessionId !== null && { subscribe: true }) },
       prompts: { listChanged: true },
       completions: {},
+      logging: {},
     },
   });
   const catalog = (): Promise<Catalog> => gateway.catalogFor(scope.caller, scope.sessionId, scope.backend);
@@ -61,7 +49,7 @@ export function createCallerServer(gateway: Gateway, scope: ServeScope): Server 
 
   server.setRequestHandler('tools/list', async () => ({ tools: [...(await catalog()).tools] }));
   server.setRequestHandler('tools/call', (request: CallToolRequest, ctx) =>
-    callCatalogTool(gateway, scope, request.params, forwarding(ctx)),
+    forwardToolCall(gateway, scope, request, ctx),
   );
   server.setRequestHandler('resources/list', async () => ({ resources: [...(await catalog()).resources] }));
   server.setRequestHandler('resources/templates/list', async () => ({
@@ -73,11 +61,38 @@ export function createCallerServer(gateway: Gateway, scope: ServeScope): Server 
     if (target === null)
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource ${request.params.uri} not found`);
     try {
-      const result = await (await connect(target.backend)).readResource(target.uri, forwarding(ctx));
+      const result = await (await connect(target.backend)).readResource(target.uri, forwarding(scope, ctx));
       return rewriteResourceUris(result, (uri) => current.exposeResourceUri(target.backend, uri));
     } catch (error) {
       return upstreamError(error);
     }
+  });
+  server.setRequestHandler('resources/subscribe', async (request) => {
+    const { uri } = request.params;
+    const target = (await catalog()).resolveResource(uri);
+    if (target === null || scope.sessionId === null)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource ${uri} not found`);
+    const connection = await connect(target.backend).catch(upstreamError);
+    if (!connection.capabilities?.resources?.subscribe)
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Resource ${uri} does not support subscriptions`,
+      );
+    const deliver = () => void server.sendResourceUpdated({ uri }).catch(() => undefined);
+    await gateway.subscriptions
+      .subscribe(scope.sessionId, uri, { connection, uri: target.uri }, deliver)
+      .catch(upstreamError);
+    return {};
+  });
+  server.setRequestHandler('resources/unsubscribe', async (request) => {
+    if (scope.sessionId !== null)
+      await gateway.subscriptions.unsubscribe(scope.sessionId, request.params.uri);
+    return {};
+  });
+  // The gateway filters what it forwards itself: a backend may serve many clients, each at its own level.
+  server.setRequestHandler('logging/setLevel', (request) => {
+    scope.logLevel = request.params.level;
+    return {};
   });
   server.setRequestHandler('prompts/list', async () => ({ prompts: [...(await catalog()).prompts] }));
   server.setRequestHandler('prompts/get', async (request, ctx) => {
@@ -87,7 +102,7 @@ export function createCallerServer(gateway: Gateway, scope: ServeScope): Server 
     try {
       return await (
         await connect(target.backend)
-      ).getPrompt(target.name, request.params.arguments ?? {}, forwarding(ctx));
+      ).getPrompt(target.name, request.params.arguments ?? {}, forwarding(scope, ctx));
     } catch (error) {
       return upstreamError(error);
     }
@@ -104,7 +119,7 @@ export function createCallerServer(gateway: Gateway, scope: ServeScope): Server 
     try {
       return await (
         await connect(target.backend)
-      ).complete({ ...request.params, ref: upstreamRef }, forwarding(ctx));
+      ).complete({ ...request.params, ref: upstreamRef }, forwarding(scope, ctx));
     } catch (error) {
       return upstreamError(error);
     }

@@ -1,7 +1,38 @@
-import { ProtocolError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type CallToolResult,
+  classifyInboundRequest,
+  isJsonContentType,
+  LOG_LEVEL_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolError,
+  SERVER_INFO_META_KEY,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/server';
 import type { Gateway } from '../gateway.ts';
+import { CallReply, type PlainReply } from './call-reply.ts';
 import { callCatalogTool } from './call-tool.ts';
-import type { ServeScope } from './caller-server.ts';
+import { type ServeScope, SERVER_INFO } from './caller-server.ts';
+import { DownstreamCall } from './downstream-call.ts';
+
+/** What the fast paths read of an HTTP request: its method and headers (null when absent). */
+export interface RequestView {
+  method: string;
+  header(name: string): string | null;
+}
+
+/**
+ * True for a POST the SDK's 2025 transport would read at all: one that accepts both JSON and event
+ * streams, sends JSON, and names a supported MCP-Protocol-Version (or none). Anything else is left
+ * to the transport, which answers 406, 415 or 400.
+ */
+export function readablePost(request: RequestView): boolean {
+  if (request.method !== 'POST' || !isJsonContentType(request.header('content-type'))) return false;
+  const accept = request.header('accept');
+  if (!accept?.includes('application/json') || !accept.includes('text/event-stream')) return false;
+  const version = request.header('mcp-protocol-version');
+  return version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version);
+}
 
 /** A `tools/call` simple enough to answer without the SDK's server: no progress, one message. */
 export interface PlainToolCall {
@@ -9,30 +40,85 @@ export interface PlainToolCall {
   params: { name: string; arguments?: Record<string, unknown> };
 }
 
+const MODERN_VERSION = '2026-07-28';
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * The call in `body` when the gateway may answer it directly as JSON: a single JSON-RPC
- * `tools/call` with a string name, object arguments and no progress token, from a client that
- * accepts JSON and sends a supported (or no) MCP-Protocol-Version. Null sends it the usual way.
+ * The call in a single JSON-RPC `tools/call` body with a string name, object arguments, no progress
+ * token and nothing else in `params` (a task-augmented call or a multi-round-trip retry carries
+ * more), or null.
  */
-export function plainToolCall(request: Request, body: unknown): PlainToolCall | null {
-  if (request.method !== 'POST' || !isPlainObject(body)) return null;
-  if (!request.headers.get('accept')?.includes('application/json')) return null;
-  const version = request.headers.get('mcp-protocol-version');
-  if (version !== null && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return null;
+function toolCallOf(body: unknown): (PlainToolCall & { meta: Record<string, unknown> }) | null {
+  if (!isPlainObject(body)) return null;
   const { jsonrpc, id, method, params } = body;
   if (jsonrpc !== '2.0' || method !== 'tools/call' || !isPlainObject(params)) return null;
-  if (typeof id !== 'string' && typeof id !== 'number') return null;
+  // Ids as the SDK takes them (strings, integers); anything else goes its way and gets its answer.
+  if (typeof id !== 'string' && !Number.isSafeInteger(id)) return null;
   if (typeof params.name !== 'string') return null;
   if (params.arguments !== undefined && !isPlainObject(params.arguments)) return null;
-  if (params._meta !== undefined && (!isPlainObject(params._meta) || 'progressToken' in params._meta))
+  if (params._meta !== undefined && !isPlainObject(params._meta)) return null;
+  if ('progressToken' in (params._meta ?? {})) return null;
+  if (Object.keys(params).some((key) => key !== 'name' && key !== 'arguments' && key !== '_meta'))
     return null;
   return {
-    id,
+    id: id as string | number,
     params: { name: params.name, arguments: params.arguments as Record<string, unknown> | undefined },
+    meta: params._meta ?? {},
   };
+}
+
+/**
+ * The call in `body` when the gateway may answer a 2025 session's request directly: a single
+ * JSON-RPC `tools/call` with a string name, object arguments, no progress token and no 2026-07-28
+ * envelope, in a POST the SDK's transport would read (see readablePost). Null sends it the usual way.
+ */
+export function plainToolCall(request: RequestView, body: unknown): PlainToolCall | null {
+  if (!readablePost(request)) return null;
+  const call = toolCallOf(body);
+  if (call === null || PROTOCOL_VERSION_META_KEY in call.meta) return null;
+  return { id: call.id, params: call.params };
+}
+
+/**
+ * The call in `body` when the gateway may answer a stateless 2026-07-28 request directly: a plain
+ * `tools/call` (as for plainToolCall) that the SDK's entry would serve as it is — a valid per-request
+ * envelope naming 2026-07-28 (classified by the SDK's own classifier), the standard headers present
+ * and equal to the body (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name` in plain form), a JSON
+ * Content-Type, an Accept that takes JSON — and nothing can happen during the call that needs a
+ * stream: no progress token, no log level, and a client that declared no sampling, elicitation or
+ * roots. Anything else, every bad request included, takes the SDK path and gets its answer.
+ */
+export function plainModernToolCall(request: RequestView, body: unknown): PlainToolCall | null {
+  if (request.method !== 'POST' || !isJsonContentType(request.header('content-type'))) return null;
+  if (!request.header('accept')?.includes('application/json')) return null;
+  if (
+    request.header('mcp-protocol-version') !== MODERN_VERSION ||
+    request.header('mcp-method') !== 'tools/call'
+  )
+    return null;
+  const call = toolCallOf(body);
+  if (call === null) return null;
+  const { name } = call.params;
+  // `=?base64?…?=` is the header's encoded form, which only the SDK decodes.
+  if (request.header('mcp-name') !== name || name.startsWith('=?')) return null;
+  if (LOG_LEVEL_META_KEY in call.meta) return null;
+  const capabilities = call.meta[CLIENT_CAPABILITIES_META_KEY];
+  if (
+    isPlainObject(capabilities) &&
+    (capabilities.sampling || capabilities.elicitation || capabilities.roots)
+  )
+    return null;
+  const route = classifyInboundRequest({
+    httpMethod: 'POST',
+    protocolVersionHeader: MODERN_VERSION,
+    mcpMethodHeader: 'tools/call',
+    mcpNameHeader: name,
+    body,
+  });
+  if (route.kind !== 'modern' || route.messageKind !== 'request') return null;
+  return route.classification.revision === MODERN_VERSION ? { id: call.id, params: call.params } : null;
 }
 
 /** The id of the request a `notifications/cancelled` body cancels, or null for any other body. */
@@ -44,31 +130,77 @@ export function cancelledRequestId(body: unknown): string | number | null {
 }
 
 /**
- * Answers a plain tools/call with one JSON response (the hot path: it skips the SDK server's
- * dispatch and the SSE framing). `inFlight` lets a later `notifications/cancelled` abort it.
+ * A tool result as the SDK's 2026-07-28 encoding sends it: `content` defaults to [], `resultType` to
+ * `complete`, and `_meta` names the server unless the result already names one.
  */
-export async function answerToolCall(
+function modernResult(result: CallToolResult): Record<string, unknown> {
+  const typed: Record<string, unknown> = {
+    ...result,
+    ...(result.content === undefined && { content: [] }),
+    ...(result.resultType === undefined && { resultType: 'complete' }),
+  };
+  const meta = typed._meta;
+  if (meta === undefined) return { ...typed, _meta: { [SERVER_INFO_META_KEY]: SERVER_INFO } };
+  if (!isPlainObject(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return typed;
+  return { ...typed, _meta: { ...meta, [SERVER_INFO_META_KEY]: SERVER_INFO } };
+}
+
+/** How a plain call is answered. */
+export interface AnswerOptions {
+  /** The 2025 encoding, or the 2026-07-28 one (result type and server identity stamped). */
+  era: 'legacy' | 'modern';
+  /** Response headers (the session id). */
+  headers: Record<string, string>;
+  /** Lets a later `notifications/cancelled` abort the call (2025 sessions). */
+  inFlight?: Map<string | number, AbortController>;
+  /** Aborts the call (a 2026-07-28 client cancels by going away). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Answers a plain tools/call (the hot path: it skips the SDK server's dispatch). The answer is one
+ * JSON response, unless a backend's log message for a 2025 session must go first: then the response
+ * becomes an event stream. The backend's questions are refused (this client cannot be asked).
+ */
+export function answerToolCall(
   gateway: Gateway,
   scope: ServeScope,
   call: PlainToolCall,
-  inFlight: Map<string | number, AbortController>,
-  headers: Record<string, string>,
-): Promise<Response> {
+  options: AnswerOptions,
+): Promise<PlainReply> {
+  const { era, inFlight } = options;
   const abort = new AbortController();
-  inFlight.set(call.id, abort);
-  let payload: Record<string, unknown>;
-  try {
-    const result = await callCatalogTool(gateway, scope, call.params, { signal: abort.signal });
-    payload = { jsonrpc: '2.0', id: call.id, result };
-  } catch (error) {
-    const { code, message } =
-      error instanceof ProtocolError ? error : { code: -32603, message: 'The backend failed' };
-    payload = { jsonrpc: '2.0', id: call.id, error: { code, message } };
-  } finally {
-    inFlight.delete(call.id);
-  }
-  return new Response(JSON.stringify(payload), {
-    status: 200,
-    headers: { 'content-type': 'application/json', ...headers },
+  const signal = options.signal ? AbortSignal.any([abort.signal, options.signal]) : abort.signal;
+  inFlight?.set(call.id, abort);
+  const reply = new CallReply(options.headers);
+  const downstream = new DownstreamCall({
+    caller: scope.caller,
+    aggregate: scope.backend === undefined,
+    // 2026-07-28 log messages need a level in the request's `_meta`, which sends it the SDK way.
+    logLevel: era === 'modern' ? () => null : () => scope.logLevel,
+    notify: (notification) => reply.notify({ jsonrpc: '2.0', ...notification }),
   });
+  const upstream = { signal, caller: downstream, logLevel: downstream.requestedLogLevel };
+  void callCatalogTool(gateway, scope, call.params, upstream)
+    .then(
+      (result) =>
+        reply.finish({
+          jsonrpc: '2.0',
+          id: call.id,
+          result: era === 'modern' ? modernResult(result) : result,
+        }),
+      (error: unknown) => {
+        const { code, message, data } =
+          error instanceof ProtocolError
+            ? error
+            : { code: -32603, message: 'The backend failed', data: undefined };
+        reply.finish({
+          jsonrpc: '2.0',
+          id: call.id,
+          error: { code, message, ...(data !== undefined && { data }) },
+        });
+      },
+    )
+    .finally(() => inFlight?.delete(call.id));
+  return reply.response;
 }

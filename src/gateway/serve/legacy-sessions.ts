@@ -4,8 +4,16 @@ import { type GatewayCaller, isSameIdentity } from '../caller.ts';
 import type { Gateway } from '../gateway.ts';
 import { createCallerServer, type ServeScope } from './caller-server.ts';
 import { boundedEventStore } from './event-store.ts';
-import { answerToolCall, cancelledRequestId, plainToolCall } from './fast-tool-call.ts';
+import type { PlainReply } from './call-reply.ts';
+import {
+  answerToolCall,
+  cancelledRequestId,
+  plainToolCall,
+  readablePost,
+  type RequestView,
+} from './fast-tool-call.ts';
 import { notifyListChanged } from './list-changed.ts';
+import { notifySessionLog } from './session-log.ts';
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
@@ -46,6 +54,7 @@ export class LegacySessions {
     this.#reaper = setInterval(() => void this.#reap(), Math.min(options.idleMs, 60_000));
     this.#reaper.unref();
     gateway.pool.onListChanged((backend, kind) => notifyListChanged(this.#sessions.values(), backend, kind));
+    gateway.onSessionLog((slot, params) => notifySessionLog(this.#sessions.values(), slot, params));
   }
 
   /** Open sessions. */
@@ -68,18 +77,43 @@ export class LegacySessions {
       return sessionNotFound();
     session.scope.caller = caller;
     session.lastSeen = Date.now();
+    return session.transport.handleRequest(request, { parsedBody });
+  }
+
+  /**
+   * The hot path of an open session, tried before `handle`: answers a plain tools/call (see
+   * plainToolCall), or the notifications/cancelled of one in flight, without the SDK's transport and
+   * server. Null for anything else, which `handle` then serves (an unknown session included).
+   */
+  fastCall(
+    request: RequestView,
+    parsedBody: unknown,
+    caller: GatewayCaller,
+    endpoint: string,
+  ): Promise<PlainReply> | null {
+    const id = request.header('mcp-session-id');
+    const session = id === null ? undefined : this.#sessions.get(id);
+    if (!session || session.endpoint !== endpoint || !isSameIdentity(session.scope.caller, caller))
+      return null;
     const cancelled = cancelledRequestId(parsedBody);
-    const fast = cancelled === null ? plainToolCall(request, parsedBody) : null;
-    if (cancelled !== null && session.inFlight.has(cancelled)) {
-      session.inFlight.get(cancelled)?.abort();
-      return new Response(null, { status: 202 });
-    }
+    const abort = cancelled === null ? undefined : session.inFlight.get(cancelled);
+    const call = cancelled === null ? plainToolCall(request, parsedBody) : null;
     // A client that may be asked questions (sampling, elicitation, roots) goes through the SDK,
     // which can route a backend's request back to it during the call.
-    if (fast !== null && !asksQuestions(session.server)) {
-      return answerToolCall(this.#gateway, session.scope, fast, session.inFlight, { 'mcp-session-id': id });
+    if (abort === undefined && (call === null || asksQuestions(session.server))) return null;
+    if (!readablePost(request)) return null;
+    session.scope.caller = caller;
+    session.lastSeen = Date.now();
+    if (abort !== undefined) {
+      abort.abort();
+      return Promise.resolve({ status: 202, headers: {}, body: null });
     }
-    return session.transport.handleRequest(request, { parsedBody });
+    const options = {
+      era: 'legacy' as const,
+      headers: { 'mcp-session-id': id! },
+      inFlight: session.inFlight,
+    };
+    return answerToolCall(this.#gateway, session.scope, call!, options);
   }
 
   async #open(
@@ -119,7 +153,7 @@ export class LegacySessions {
     if (!session) return;
     this.#sessions.delete(id);
     await session.server.close().catch(() => undefined);
-    await this.#gateway.pool.releaseSession(id);
+    await this.#gateway.releaseSession(id);
   }
 
   async #reap(): Promise<void> {

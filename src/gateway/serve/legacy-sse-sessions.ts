@@ -5,6 +5,7 @@ import type { Gateway } from '../gateway.ts';
 import { createCallerServer, type ServeScope } from './caller-server.ts';
 import { LegacySseTransport } from './legacy-sse-transport.ts';
 import { notifyListChanged } from './list-changed.ts';
+import { notifySessionLog } from './session-log.ts';
 
 interface SseSession {
   transport: LegacySseTransport;
@@ -32,12 +33,16 @@ export class LegacySseSessions {
   #gateway: Gateway;
   #options: LegacySseOptions;
   #unsubscribe: () => void;
+  #unsubscribeLog: () => void;
 
   constructor(gateway: Gateway, options: LegacySseOptions) {
     this.#gateway = gateway;
     this.#options = options;
     this.#unsubscribe = gateway.pool.onListChanged((backend, kind) =>
       notifyListChanged(this.#sessions.values(), backend, kind),
+    );
+    this.#unsubscribeLog = gateway.onSessionLog((slot, params) =>
+      notifySessionLog(this.#sessions.values(), slot, params),
     );
   }
 
@@ -84,14 +89,15 @@ export class LegacySseSessions {
 
   async #release(id: string): Promise<void> {
     if (!this.#sessions.delete(id)) return;
-    await this.#gateway.pool.releaseSession(id);
+    await this.#gateway.releaseSession(id);
   }
 
   /** Ends every stream and closes its session. */
   async close(): Promise<void> {
     this.#unsubscribe();
+    this.#unsubscribeLog();
     const open = [...this.#sessions.entries()];
     await Promise.all(open.map(([, session]) => session.server.close().catch(() => undefined)));
-    await Promise.all(open.map(([id]) => this.#gateway.pool.releaseSession(id)));
+    await Promise.all(open.map(([id]) => this.#gateway.releaseSession(id)));
   }
 }

@@ -7,6 +7,10 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // RFC 9110 §5.5: no CR, LF or NUL inside a field value (header injection).
 const HEADER_VALUE = /^[^\r\n\0]*$/;
 
+// A process argument, environment value or path cannot hold NUL (the OS would refuse it at spawn).
+const NO_NUL = /^[^\0]*$/;
+const processText = () => z.string().regex(NO_NUL, { error: 'must not contain NUL characters' });
+
 function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol } = new URL(value);
@@ -17,7 +21,7 @@ const common = {
   name: z.string().regex(NAME, {
     error: 'must be 1-48 characters of a-z, 0-9, "_" or "-", starting with a letter or digit',
   }),
-  description: z.string().max(500).optional(),
+  description: z.string().regex(NO_NUL, { error: 'must not contain NUL characters' }).max(500).optional(),
   timeoutMs: z.number().int().min(1).max(600_000).default(60_000),
   connectTimeoutMs: z.number().int().min(1).max(600_000).default(15_000),
   startup: z.enum(['lazy', 'boot']).default('lazy'),
@@ -27,12 +31,12 @@ const common = {
 const stdioBackend = z.strictObject({
   ...common,
   transport: z.literal('stdio'),
-  command: z.string().min(1, { error: 'must name the program to run' }),
-  args: z.array(z.string()).default([]),
+  command: processText().min(1, { error: 'must name the program to run' }),
+  args: z.array(processText()).default([]),
   env: z
-    .record(z.string().regex(ENV_NAME, { error: 'must be a valid environment variable name' }), z.string())
+    .record(z.string().regex(ENV_NAME, { error: 'must be a valid environment variable name' }), processText())
     .default({}),
-  cwd: z.string().min(1).optional(),
+  cwd: processText().min(1).optional(),
   isolation: z.enum(['shared', 'per-user', 'per-session']).default('shared'),
 });
 

@@ -5,6 +5,7 @@ import type {
   CompleteResult,
   GetPromptResult,
   Implementation,
+  LoggingMessageNotificationParams,
   Prompt,
   ReadResourceResult,
   RequestOptions,
@@ -13,17 +14,22 @@ import type {
   ServerCapabilities,
   Tool,
 } from '@modelcontextprotocol/client';
+import { LOG_LEVEL_META_KEY } from '@modelcontextprotocol/client';
 import type { BackendConfig } from './backend-config.ts';
 import { toBackendError } from './backend-error.ts';
 import { fetchAllPages } from './fetch-all-pages.ts';
 import type { BackendConnectionOptions, CallOptions } from './connection-options.ts';
 import { LIST_CAPABILITY, LIST_METHODS, ListCache, type ListItems, type ListName } from './list-cache.ts';
-import type { ListKind } from './open-session.ts';
+import { directToolCall } from './direct-request.ts';
+import type { ListKind, Session } from './open-session.ts';
+import { SubscriptionCounts } from './subscription-counts.ts';
 import { ProcessTransport } from './process-transport.ts';
 import type { ServerRequestHandler } from './server-requests.ts';
 import { type ConnectionState, SessionManager } from './session-manager.ts';
 
 export type { BackendConnectionOptions, CallOptions } from './connection-options.ts';
+
+const MODERN = '2026-07-28';
 export type { ConnectionState } from './session-manager.ts';
 
 /**
@@ -36,6 +42,7 @@ export class BackendConnection {
   #sessions: SessionManager;
   #now: () => number;
   #handler: ServerRequestHandler | null;
+  #directCalls: boolean;
   #lists = new ListCache();
   #toolCount: number | null = null;
   #inFlight = new Map<number, unknown>();
@@ -43,23 +50,24 @@ export class BackendConnection {
   #lastActivityAt: number;
   #listChanged = new Set<(kind: ListKind) => void>();
   #resourceUpdated = new Set<(uri: string) => void>();
+  #log = new Set<(params: LoggingMessageNotificationParams, callers: readonly unknown[]) => void>();
+  #subscriptions = new SubscriptionCounts(async (method, uri) => {
+    await this.#run(method, {}, (client, request) => client.request({ method, params: { uri } }, request));
+  });
   #disconnected = new Set<(reason: string) => void>();
 
   constructor(config: BackendConfig, options: BackendConnectionOptions = {}) {
     this.config = config;
     this.#now = options.now ?? Date.now;
     this.#handler = options.serverRequestHandler ?? null;
+    this.#directCalls = options.directCalls ?? true;
     this.#lastActivityAt = this.#now();
     this.#sessions = new SessionManager(config, {
       clientInfo: options.clientInfo ?? { name: 'gatehouse', version: '0.1.0' },
       onStderr: options.onStderr,
       killGraceMs: options.killGraceMs,
       serverRequestHandler: () => this.#handler,
-      serverRequestContext: (signal) => ({
-        backend: this.name,
-        signal,
-        callers: [...this.#inFlight.values()].filter((caller) => caller !== undefined),
-      }),
+      serverRequestContext: (signal) => ({ backend: this.name, signal, callers: this.#callers() }),
       onListChanged: (kind) => {
         this.#lists.invalidate(kind);
         this.#emitListChanged([kind]);
@@ -67,8 +75,15 @@ export class BackendConnection {
       onResourceUpdated: (uri) => {
         for (const listener of this.#resourceUpdated) listener(uri);
       },
+      onLog: (params) => {
+        const callers = this.#callers();
+        for (const listener of this.#log) listener(params, callers);
+      },
       onReset: () => this.#lists.clear(),
-      onRenewed: () => this.#emitListChanged(['tools', 'resources', 'prompts']),
+      onRenewed: () => {
+        this.#emitListChanged(['tools', 'resources', 'prompts']);
+        this.#subscriptions.renew();
+      },
       onLost: (reason) => {
         for (const listener of this.#disconnected) listener(reason);
       },
@@ -151,6 +166,17 @@ export class BackendConnection {
     return () => this.#resourceUpdated.delete(listener);
   }
 
+  /**
+   * Subscribes to the backend's log messages (notifications/message), each with the `caller` tags of
+   * the calls in flight on this connection when it arrived; returns unsubscribe.
+   */
+  onLog(
+    listener: (params: LoggingMessageNotificationParams, callers: readonly unknown[]) => void,
+  ): () => void {
+    this.#log.add(listener);
+    return () => this.#log.delete(listener);
+  }
+
   /** Subscribes to the loss of a ready session (process exit, failed renewal); returns unsubscribe. */
   onDisconnect(listener: (reason: string) => void): () => void {
     this.#disconnected.add(listener);
@@ -196,16 +222,23 @@ export class BackendConnection {
     args: Record<string, unknown> = {},
     options: CallOptions = {},
   ): Promise<CallToolResult> {
-    const params = { name, arguments: args };
-    return this.#run('tools/call', options, (client, request) =>
-      client.request({ method: 'tools/call', params }, request),
-    ) as Promise<CallToolResult>;
+    const params = { name, arguments: args, ...this.#meta(options) };
+    return this.#run('tools/call', options, async (client, request, session) => {
+      // Progress needs the SDK's token bookkeeping; everything else may go around the SDK client.
+      const channel = options.onProgress === undefined && this.#directCalls ? session.direct : null;
+      if (channel !== null && channel.accepts?.({ method: 'tools/call', params }) !== false) {
+        const timeoutMs = request.timeout ?? this.config.timeoutMs;
+        const result = await directToolCall(channel, params, { timeoutMs, signal: request.signal });
+        if (result !== null) return result;
+      }
+      return client.request({ method: 'tools/call', params }, request) as Promise<CallToolResult>;
+    });
   }
 
   /** resources/read. */
   readResource(uri: string, options: CallOptions = {}): Promise<ReadResourceResult> {
     return this.#run('resources/read', options, (client, request) =>
-      client.request({ method: 'resources/read', params: { uri } }, request),
+      client.request({ method: 'resources/read', params: { uri, ...this.#meta(options) } }, request),
     );
   }
 
@@ -215,7 +248,7 @@ export class BackendConnection {
     args: Record<string, string> = {},
     options: CallOptions = {},
   ): Promise<GetPromptResult> {
-    const params = { name, arguments: args };
+    const params = { name, arguments: args, ...this.#meta(options) };
     return this.#run('prompts/get', options, (client, request) =>
       client.request({ method: 'prompts/get', params }, request),
     );
@@ -228,18 +261,18 @@ export class BackendConnection {
     );
   }
 
-  /** resources/subscribe: updates then arrive through {@link onResourceUpdated}. */
-  async subscribeResource(uri: string, options: CallOptions = {}): Promise<void> {
-    await this.#run('resources/subscribe', options, (client, request) =>
-      client.request({ method: 'resources/subscribe', params: { uri } }, request),
-    );
+  /**
+   * resources/subscribe: updates then arrive through {@link onResourceUpdated}. Counted: only the
+   * first subscription to a URI goes upstream, and it is renewed with the upstream session. Rejects
+   * as the backend does (a backend without subscriptions answers -32601).
+   */
+  subscribeResource(uri: string): Promise<void> {
+    return this.#subscriptions.add(uri);
   }
 
-  /** resources/unsubscribe. */
-  async unsubscribeResource(uri: string, options: CallOptions = {}): Promise<void> {
-    await this.#run('resources/unsubscribe', options, (client, request) =>
-      client.request({ method: 'resources/unsubscribe', params: { uri } }, request),
-    );
+  /** Releases one subscription to `uri`; the last one sends resources/unsubscribe (its failure is ignored). */
+  unsubscribeResource(uri: string): Promise<void> {
+    return this.#subscriptions.remove(uri);
   }
 
   /** ping (server/discover on 2026-07-28, which has no ping); resolves with the round trip in milliseconds. */
@@ -253,6 +286,17 @@ export class BackendConnection {
       false,
     );
     return Math.round((performance.now() - started) * 10) / 10;
+  }
+
+  /** The `caller` tags of the calls in flight (listings and pings carry none). */
+  #callers(): unknown[] {
+    return [...this.#inFlight.values()].filter((caller) => caller !== undefined);
+  }
+
+  /** 2026-07-28: a backend sends log messages only for a request whose `_meta` names a level. */
+  #meta(options: CallOptions): { _meta?: Record<string, string> } {
+    if (options.logLevel === undefined || this.protocolVersion !== MODERN) return {};
+    return { _meta: { [LOG_LEVEL_META_KEY]: options.logLevel } };
   }
 
   #list<N extends ListName>(name: N): Promise<readonly ListItems[N][]> {
@@ -275,7 +319,7 @@ export class BackendConnection {
   async #run<T>(
     method: string,
     options: CallOptions,
-    send: (client: Client, request: RequestOptions) => Promise<T>,
+    send: (client: Client, request: RequestOptions, session: Session) => Promise<T>,
     activity = true,
   ): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
@@ -289,7 +333,7 @@ export class BackendConnection {
       onprogress: options.onProgress,
     };
     try {
-      return await this.#sessions.use((session) => send(session.client, request), options.signal);
+      return await this.#sessions.use((session) => send(session.client, request, session), options.signal);
     } catch (error) {
       throw toBackendError(error, { backend: this.name, method, timeoutMs, signal: options.signal });
     } finally {

@@ -1,10 +1,10 @@
-import type { Implementation } from '@modelcontextprotocol/client';
+import type { Implementation, LoggingMessageNotificationParams } from '@modelcontextprotocol/client';
 import type { BackendConfig } from './backend-config.ts';
 import { BackendConnection, type ConnectionState } from './backend-connection.ts';
 import { BackendError } from './backend-error.ts';
 import { ConnectionSupervisor } from './connection-supervisor.ts';
 import { checkHealth } from './health-check.ts';
-import { type IsolationKey, slotFor } from './isolation.ts';
+import { type IsolationKey, type Slot, slotFor } from './isolation.ts';
 import type { ListKind } from './open-session.ts';
 import { type BackendStatus, backendStatus, bestState } from './pool-status.ts';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-backoff.ts';
@@ -30,6 +30,16 @@ export interface BackendPoolOptions {
   killGraceMs?: number;
 }
 
+/**
+ * A backend's log message: which connection (slot) it came from, and the `caller` tags of the calls
+ * in flight on that connection when it arrived.
+ */
+export type BackendLogListener = (
+  slot: Slot,
+  params: LoggingMessageNotificationParams,
+  callers: readonly unknown[],
+) => void;
+
 /** What {@link BackendPool.setBackends} changed. */
 export interface BackendChanges {
   added: string[];
@@ -47,6 +57,7 @@ export class BackendPool {
   #slots = new Map<string, ConnectionSupervisor>();
   #restarts = new Map<string, number>();
   #listeners = new Set<(backend: string, kind: ListKind) => void>();
+  #logListeners = new Set<BackendLogListener>();
   #options: Required<Pick<BackendPoolOptions, 'maxProcesses' | 'idleTimeoutMs' | 'now'>> & BackendPoolOptions;
   #restart: RestartPolicy;
   #handler: ServerRequestHandler | null;
@@ -102,6 +113,12 @@ export class BackendPool {
   onListChanged(listener: (backend: string, kind: ListKind) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Subscribes to every backend connection's log messages; returns unsubscribe. */
+  onLog(listener: BackendLogListener): () => void {
+    this.#logListeners.add(listener);
+    return () => this.#logListeners.delete(listener);
   }
 
   /** Sets who answers backends' sampling, elicitation and roots requests (for connections opened from now). */
@@ -194,6 +211,9 @@ export class BackendPool {
       onStderr: this.#options.onStderr && ((line) => this.#options.onStderr?.(config.name, line)),
     });
     connection.onListChanged((kind) => this.#emit(config.name, [kind]));
+    connection.onLog((params, callers) => {
+      for (const listener of this.#logListeners) listener(slot, params, callers);
+    });
     const supervisor = new ConnectionSupervisor(connection, slot, {
       restart: this.#restart,
       now: this.#options.now,

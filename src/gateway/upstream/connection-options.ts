@@ -1,4 +1,4 @@
-import type { Implementation, Progress } from '@modelcontextprotocol/client';
+import type { Implementation, LoggingLevel, Progress } from '@modelcontextprotocol/client';
 import type { ServerRequestHandler } from './server-requests.ts';
 
 /** Per-call options for requests to a backend. */
@@ -9,8 +9,13 @@ export interface CallOptions {
   onProgress?: ((progress: Progress) => void) | undefined;
   /** Overrides the backend's configured `timeoutMs`. */
   timeoutMs?: number | undefined;
-  /** Opaque tag (e.g. the downstream session) passed to server-request handlers while this call runs. */
+  /**
+   * Opaque tag (the downstream call) passed to server-request handlers and log listeners while this
+   * call runs.
+   */
   caller?: unknown;
+  /** The least severe log level the caller wants; a 2026-07-28 backend is asked for it in `_meta`. */
+  logLevel?: LoggingLevel | undefined;
 }
 
 /** Construction options of a {@link BackendConnection}. */
@@ -23,6 +28,12 @@ export interface BackendConnectionOptions {
   onStderr?: ((line: string) => void) | undefined;
   /** Grace before SIGTERM, and again before SIGKILL, when stopping a stdio backend. Default 2000. */
   killGraceMs?: number | undefined;
+  /**
+   * Whether plain tool calls may go around the SDK client (stdio: written and answered by id; no
+   * schema validation beyond a shape check). Default true; false keeps every request on the SDK
+   * client, to compare the two.
+   */
+  directCalls?: boolean | undefined;
   /** Clock for `lastActivityAt`; defaults to Date.now. */
   now?: (() => number) | undefined;
 }

@@ -12,8 +12,13 @@ export {
   type ConnectionState,
 } from './backend-connection.ts';
 export { BackendError, type BackendErrorCode } from './backend-error.ts';
-export { type BackendChanges, BackendPool, type BackendPoolOptions } from './backend-pool.ts';
-export type { IsolationKey } from './isolation.ts';
+export {
+  type BackendChanges,
+  type BackendLogListener,
+  BackendPool,
+  type BackendPoolOptions,
+} from './backend-pool.ts';
+export type { IsolationKey, Slot } from './isolation.ts';
 export type { ListKind } from './open-session.ts';
 export type { BackendStatus } from './pool-status.ts';
 export { redactBackend, SECRET_MASK } from './redact-backend.ts';

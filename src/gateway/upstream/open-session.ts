@@ -1,7 +1,16 @@
-import { Client, type Implementation, SseError, type Transport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  type Implementation,
+  type LoggingMessageNotificationParams,
+  SseError,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import type { BackendConfig } from './backend-config.ts';
 import { BackendError, toBackendError } from './backend-error.ts';
 import { createTransport, type TransportOptions } from './create-transport.ts';
+import type { DirectChannel } from './direct-request.ts';
+import { HttpChannel } from './http-channel.ts';
 import { ProcessTransport } from './process-transport.ts';
 import {
   installServerRequests,
@@ -17,6 +26,8 @@ export type ListKind = 'tools' | 'resources' | 'prompts';
 export interface Session {
   client: Client;
   transport: Transport;
+  /** The way around the SDK client for plain requests (stdio and Streamable HTTP), or null. */
+  direct: DirectChannel | null;
 }
 
 /** How a new session reports back to the connection that owns it. */
@@ -27,6 +38,8 @@ export interface SessionHooks extends TransportOptions {
   serverRequestContext: (signal: AbortSignal) => ServerRequestContext;
   onListChanged: (kind: ListKind) => void;
   onResourceUpdated: (uri: string) => void;
+  /** The backend sent a log message (notifications/message). */
+  onLog: (params: LoggingMessageNotificationParams) => void;
   /** The transport closed; called for every session, including ones that failed to open. */
   onClosed: (transport: Transport) => void;
   /**
@@ -63,6 +76,7 @@ export async function openSession(
   client.setNotificationHandler('notifications/resources/updated', (notification) =>
     hooks.onResourceUpdated(notification.params.uri),
   );
+  client.setNotificationHandler('notifications/message', (notification) => hooks.onLog(notification.params));
   client.onclose = () => hooks.onClosed(transport);
   // Other transport errors surface again as the failing request's rejection.
   client.onerror = (error) => {
@@ -87,7 +101,7 @@ export async function openSession(
     if (client.getProtocolEra() === 'modern') {
       await Promise.race([listenForChanges(client, transport, hooks), stopped]);
     }
-    return { client, transport };
+    return { client, transport, direct: directChannel(config, client, transport, hooks, withRequests) };
   } catch (error) {
     await client.close().catch(() => {});
     if (signal.aborted) {
@@ -97,6 +111,31 @@ export async function openSession(
   } finally {
     stop.removeEventListener('abort', onStop);
   }
+}
+
+/** The session's way around the SDK client: the stdio process itself, or node:http to the same URL. */
+function directChannel(
+  config: BackendConfig,
+  client: Client,
+  transport: Transport,
+  hooks: SessionHooks,
+  withRequests: boolean,
+): DirectChannel | null {
+  if (transport instanceof ProcessTransport) return transport;
+  if (config.transport !== 'http' || !(transport instanceof StreamableHTTPClientTransport)) return null;
+  const protocolVersion = client.getNegotiatedProtocolVersion();
+  if (protocolVersion === undefined) return null;
+  return new HttpChannel({
+    url: new URL(config.url),
+    headers: config.headers,
+    protocolVersion,
+    sessionId: () => transport.sessionId,
+    clientInfo: hooks.clientInfo,
+    capabilities: withRequests ? SERVER_REQUEST_CAPABILITIES : {},
+    onMessage: (message) => transport.onmessage?.(message),
+    notify: (message) => transport.send(message),
+    onConnectionLoss: () => hooks.onStreamLost(transport, false),
+  });
 }
 
 /**

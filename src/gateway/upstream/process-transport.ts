@@ -1,11 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import {
-  ReadBuffer,
-  serializeMessage,
   type JSONRPCMessage,
+  parseJSONRPCMessage,
+  SdkError,
+  SdkErrorCode,
+  serializeMessage,
+  STDIO_DEFAULT_MAX_BUFFER_SIZE,
   type Transport,
 } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import type { DirectChannel, DirectMessage, RawResponse } from './direct-request.ts';
 
 /** How to run a stdio backend. */
 export interface ProcessTransportOptions {
@@ -31,7 +36,7 @@ function delay(ms: number): Promise<void> {
  * group and signals the whole group, so wrappers such as `npx` or `uvx` leave no grandchild behind,
  * and `close()` resolves only once the process has exited.
  */
-export class ProcessTransport implements Transport {
+export class ProcessTransport implements Transport, DirectChannel {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: ((message: JSONRPCMessage) => void) | undefined;
@@ -40,7 +45,13 @@ export class ProcessTransport implements Transport {
   #exited: Promise<void> = Promise.resolve();
   #exit: string | null = null;
   #closed = false;
-  #readBuffer = new ReadBuffer();
+  #pending = '';
+  #decoder = new StringDecoder('utf8');
+  /** Requests sent around the SDK's protocol layer, by id: their responses skip it too. */
+  #exchanges = new Map<
+    string,
+    { resolve: (response: RawResponse) => void; reject: (error: Error) => void }
+  >();
 
   constructor(options: ProcessTransportOptions) {
     this.#options = options;
@@ -101,6 +112,33 @@ export class ProcessTransport implements Transport {
     if (!stdin.write(serializeMessage(message))) await new Promise((resolve) => stdin.once('drain', resolve));
   }
 
+  /**
+   * Sends a request outside the SDK client's protocol layer and resolves with its response, which then
+   * bypasses the client (and its schema validation) too. Ids must be strings, which the SDK client
+   * never uses for its own requests. Rejects when the process goes away first.
+   */
+  exchange(message: DirectMessage): Promise<RawResponse> {
+    const answer = new Promise<RawResponse>((resolve, reject) => {
+      this.#exchanges.set(message.id, { resolve, reject });
+    });
+    this.send(message as JSONRPCMessage).catch((error: unknown) => {
+      this.#exchanges.get(message.id)?.reject(error as Error);
+      this.#exchanges.delete(message.id);
+    });
+    return answer;
+  }
+
+  /** Stops waiting for an exchanged request (a late answer is dropped) and sends notifications/cancelled. */
+  cancel(id: string, reason: string): void {
+    if (!this.#exchanges.delete(id)) return;
+    const cancelled = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: id, reason },
+    };
+    this.send(cancelled as JSONRPCMessage).catch(() => undefined);
+  }
+
   /** Closes stdin, then escalates to SIGTERM and SIGKILL of the process group; resolves after exit. */
   async close(): Promise<void> {
     const child = this.#child;
@@ -148,22 +186,37 @@ export class ProcessTransport implements Transport {
   }
 
   #receive(chunk: Buffer): void {
-    try {
-      this.#readBuffer.append(chunk);
-    } catch (error) {
-      this.onerror?.(error as Error);
+    if (this.#pending.length + chunk.length > STDIO_DEFAULT_MAX_BUFFER_SIZE) {
+      this.#pending = '';
+      this.onerror?.(new Error(`ReadBuffer exceeded maximum size of ${STDIO_DEFAULT_MAX_BUFFER_SIZE} bytes`));
       void this.close();
       return;
     }
-    for (;;) {
-      try {
-        const message = this.#readBuffer.readMessage();
-        if (message === null) return;
-        this.onmessage?.(message);
-      } catch (error) {
-        // A line that is not JSON-RPC (stray logging on stdout) is skipped, not fatal.
-        this.onerror?.(error as Error);
-      }
+    // The decoder keeps a character split across chunks for the next one.
+    const lines = (this.#pending + this.#decoder.write(chunk)).split('\n');
+    this.#pending = lines.pop() ?? '';
+    for (const line of lines) this.#line(line.endsWith('\r') ? line.slice(0, -1) : line);
+  }
+
+  #line(line: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      // A line that is not JSON (stray logging on stdout) is skipped, as the SDK's ReadBuffer does.
+      return;
+    }
+    const id = answerTo(parsed);
+    const exchange = id === null ? undefined : this.#exchanges.get(id);
+    if (id !== null && exchange) {
+      this.#exchanges.delete(id);
+      return exchange.resolve(parsed as RawResponse);
+    }
+    try {
+      this.onmessage?.(parseJSONRPCMessage(parsed));
+    } catch (error) {
+      // JSON that is not JSON-RPC is reported and skipped, not fatal.
+      this.onerror?.(error as Error);
     }
   }
 
@@ -180,7 +233,21 @@ export class ProcessTransport implements Transport {
   #finish(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#readBuffer.clear();
+    this.#pending = '';
+    const closed = new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed');
+    for (const { reject } of this.#exchanges.values()) reject(closed);
+    this.#exchanges.clear();
     this.onclose?.();
   }
+}
+
+/** The id of a JSON-RPC response with a string id (a result or an error), or null. */
+function answerTo(message: unknown): string | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const { id, result, error } = message as { id?: unknown; result?: unknown; error?: unknown };
+  if (typeof id !== 'string') return null;
+  const isResult = typeof result === 'object' && result !== null && !Array.isArray(result);
+  const isError =
+    typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number';
+  return isResult || isError ? id : null;
 }

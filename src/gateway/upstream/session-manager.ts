@@ -1,6 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/client';
 import type { BackendConfig } from './backend-config.ts';
 import { BackendError } from './backend-error.ts';
+import { HttpChannel } from './http-channel.ts';
 import { openSession, type Session, type SessionHooks } from './open-session.ts';
 import { ProcessTransport } from './process-transport.ts';
 import { isSessionExpired } from './session-expiry.ts';
@@ -202,5 +203,6 @@ async function closeSession(session: Session, terminate: boolean): Promise<void>
       new Promise((resolve) => setTimeout(resolve, 1000).unref()),
     ]);
   }
+  if (session.direct instanceof HttpChannel) session.direct.close();
   await session.client.close().catch(() => {});
 }

@@ -7,15 +7,42 @@ import {
   checkIpLimit,
   developmentCaller,
   type IdentityContext,
+  isCsrfTokenOf,
   type RequestContext,
   recordIpFailure,
+  type TokenPurpose,
 } from '../../identity/index.ts';
+import { resourcePathFor } from '../../oauth/resources.ts';
+import { sessionCookie } from './session-cookie.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated caller; set by the `authenticate` hook. */
     caller?: Authenticated;
+    /** True when the caller came from the admin UI's session cookie rather than a header. */
+    viaSessionCookie?: boolean;
   }
+  interface FastifyInstance {
+    /** Checks OAuth access tokens on the protected resources (the MCP endpoints); unset without OAuth. */
+    resourceTokens?: ResourceTokenVerifier;
+  }
+}
+
+/** What the authenticate hook needs from the OAuth authorization server. */
+export interface ResourceTokenVerifier {
+  /**
+   * The caller an OAuth access token proves on this request's resource; `not_oauth` when the
+   * token is another kind of credential or the path is not a protected resource.
+   */
+  verify(
+    request: FastifyRequest,
+    token: string,
+  ): Promise<
+    | { kind: 'ok'; caller: Authenticated }
+    | { kind: 'invalid' }
+    | { kind: 'insufficient_scope' }
+    | { kind: 'not_oauth' }
+  >;
 }
 
 /** The WWW-Authenticate challenge sent with every 401 (RFC 6750). */
@@ -66,6 +93,39 @@ function credentialInQuery(url: string): boolean {
   );
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The admin UI's browser session: the session cookie (a session JWT, never an API key), only
+ * when the request has no Authorization header and is not for an MCP endpoint. A state change must
+ * carry the session's CSRF token in X-CSRF-Token and must not come from another site.
+ */
+async function authenticateSessionCookie(
+  identity: IdentityContext,
+  request: FastifyRequest,
+  purposes: readonly TokenPurpose[],
+): Promise<void> {
+  if (request.headers.authorization !== undefined || resourcePathFor(request.url) !== null)
+    throw unauthorized();
+  const cookie = sessionCookie(request, identity.settings);
+  if (cookie === null) throw unauthorized();
+  const result = await authenticateToken(identity, cookie, purposes);
+  if ('rejected' in result || result.token === null) throw unauthorized();
+  if (!SAFE_METHODS.has(request.method)) {
+    const origin = request.headers.origin;
+    // Same origin: PUBLIC_BASE_URL's, or the one the browser used to reach us (Host header).
+    const sameOrigin =
+      origin === undefined ||
+      origin === new URL(identity.settings.publicBaseUrl).origin ||
+      origin === `${request.protocol}://${request.headers.host}`;
+    const crossSite = request.headers['sec-fetch-site'] === 'cross-site' || !sameOrigin;
+    if (crossSite || !isCsrfTokenOf(identity, result.token.jti, request.headers['x-csrf-token']))
+      throw new AppError('forbidden', { message: 'Missing or invalid CSRF token' });
+  }
+  request.caller = result;
+  request.viaSessionCookie = true;
+}
+
 /**
  * An onRequest hook that requires a valid bearer credential — an access token or an API key —
  * in the Authorization header (and, with `admin`, an admin caller). Credentials in the query
@@ -92,9 +152,23 @@ export function authenticate(
     }
     if (credentialInQuery(request.url)) throw unauthorized();
     const token = bearerToken(request);
-    if (token === null) throw unauthorized();
+    if (token === null) {
+      await authenticateSessionCookie(identity, request, purposes);
+      if (options.admin) assertAdmin(request);
+      return;
+    }
+    const oauth = (await request.server.resourceTokens?.verify(request, token)) ?? { kind: 'not_oauth' };
+    if (oauth.kind === 'insufficient_scope')
+      throw new AppError('insufficient_scope', {
+        headers: { 'www-authenticate': 'Bearer error="insufficient_scope", scope="mcp"' },
+      });
     const result =
-      (await authenticateApiKey(identity, token)) ?? (await authenticateToken(identity, token, purposes));
+      oauth.kind === 'ok'
+        ? oauth.caller
+        : oauth.kind === 'invalid'
+          ? ({ rejected: true, reason: 'invalid' } as const)
+          : ((await authenticateApiKey(identity, token)) ??
+            (await authenticateToken(identity, token, purposes)));
     if ('rejected' in result) {
       await recordIpFailure(identity, request.ip);
       throw unauthorized(result.reason === 'user_not_in_db' ? 'User not found in database' : undefined);

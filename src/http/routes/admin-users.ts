@@ -57,6 +57,8 @@ const eventsQuery = {
     cursor: { type: 'integer', minimum: 1 },
     user: { type: 'string', maxLength: 1024 },
     type: { type: 'string', maxLength: 100 },
+    since: { type: 'string', format: 'date-time' },
+    until: { type: 'string', format: 'date-time' },
   },
   additionalProperties: false,
 } as const;
@@ -160,25 +162,37 @@ export async function adminUserRoutes(
     async (request) => view(await unlockUser(identity, request.params.email, requestContext(request))),
   );
 
-  app.get<{ Querystring: { limit: number; cursor?: number; user?: string; type?: string } }>(
-    '/auth/email/admin/events',
-    { schema: { querystring: eventsQuery } },
-    async (request) => {
-      const { limit, cursor, user, type } = request.query;
-      const page = await listAuthEvents(identity, { limit, cursor, userEmail: user, eventType: type });
-      return {
-        events: page.events.map((event) => ({
-          id: event.id,
-          ts: event.ts.toISOString(),
-          event_type: event.eventType,
-          success: event.success,
-          user_email: event.userEmail,
-          ip: event.ip,
-          user_agent: event.userAgent,
-          details: event.details,
-        })),
-        next_cursor: page.nextCursor,
-      };
-    },
-  );
+  app.get<{
+    Querystring: {
+      limit: number;
+      cursor?: number;
+      user?: string;
+      type?: string;
+      since?: string;
+      until?: string;
+    };
+  }>('/auth/email/admin/events', { schema: { querystring: eventsQuery } }, async (request) => {
+    const { limit, cursor, user, type, since, until } = request.query;
+    const page = await listAuthEvents(identity, {
+      limit,
+      cursor,
+      userEmail: user,
+      eventType: type,
+      since: since === undefined ? undefined : new Date(since),
+      until: until === undefined ? undefined : new Date(until),
+    });
+    return {
+      events: page.events.map((event) => ({
+        id: event.id,
+        ts: event.ts.toISOString(),
+        event_type: event.eventType,
+        success: event.success,
+        user_email: event.userEmail,
+        ip: event.ip,
+        user_agent: event.userAgent,
+        details: event.details,
+      })),
+      next_cursor: page.nextCursor,
+    };
+  });
 }

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors/index.ts';
 import { changePassword, type IdentityContext, login, logout, toUserView } from '../../identity/index.ts';
 import { authenticate, requestContext, unauthorized } from '../plugins/authenticate.ts';
+import { clearSessionCookie } from '../plugins/session-cookie.ts';
+import { startBrowserSession } from './browser-session.ts';
 
 const loginBody = {
   type: 'object',
@@ -61,8 +63,9 @@ export async function authEmailRoutes(
     },
   );
 
-  app.post('/auth/email/logout', { onRequest: authenticate(identity) }, async (request) => {
+  app.post('/auth/email/logout', { onRequest: authenticate(identity) }, async (request, reply) => {
     await logout(identity, request.caller!, requestContext(request));
+    if (request.viaSessionCookie) clearSessionCookie(reply, identity.settings);
     return { status: 'ok' };
   });
 
@@ -84,7 +87,11 @@ export async function authEmailRoutes(
         { oldPassword: request.body.old_password, newPassword: request.body.new_password },
         requestContext(request),
       );
-      return { ...tokenBody(token), user: toUserView(user, identity.now()) };
+      // A browser session continues as a full session (the old cookie died with the change).
+      const browser = request.viaSessionCookie
+        ? startBrowserSession(identity, identity.settings, reply, token)
+        : {};
+      return { ...tokenBody(token), user: toUserView(user, identity.now()), ...browser };
     },
   );
 

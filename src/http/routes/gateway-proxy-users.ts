@@ -33,6 +33,7 @@ function view(user: UserRecord) {
     is_admin: user.isAdmin,
     allowed_mcps: user.allowedMcps,
     blocked_mcps: user.blockedMcps,
+    tool_rules: user.toolRules,
     created_at: user.createdAt.toISOString(),
   };
 }
@@ -156,7 +157,10 @@ export async function gatewayProxyUserRoutes(
     },
   );
 
-  app.put<{ Params: { username: string }; Body: { allowed_mcps?: string[]; blocked_mcps?: string[] } }>(
+  app.put<{
+    Params: { username: string };
+    Body: { allowed_mcps?: string[]; blocked_mcps?: string[]; tool_rules?: unknown[] };
+  }>(
     '/users/:username/mcp-access',
     {
       schema: {
@@ -164,7 +168,11 @@ export async function gatewayProxyUserRoutes(
         body: {
           type: 'object',
           additionalProperties: false,
-          properties: { allowed_mcps: nameList, blocked_mcps: nameList },
+          properties: {
+            allowed_mcps: nameList,
+            blocked_mcps: nameList,
+            tool_rules: { type: 'array', maxItems: 200, items: { type: 'object' } },
+          },
         },
       },
     },
@@ -173,7 +181,11 @@ export async function gatewayProxyUserRoutes(
       const updated = await setUserAccess(
         identity,
         user,
-        { allowedMcps: request.body.allowed_mcps, blockedMcps: request.body.blocked_mcps },
+        {
+          allowedMcps: request.body.allowed_mcps,
+          blockedMcps: request.body.blocked_mcps,
+          toolRules: request.body.tool_rules,
+        },
         requestContext(request),
       );
       return view(updated);

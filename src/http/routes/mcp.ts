@@ -4,12 +4,16 @@ import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../../config/index.ts';
 import {
+  answerAuthenticateUser,
+  answerToolCall,
+  authenticateUserCall,
   createCallerServer,
   type Gateway,
   LegacySessions,
+  type PlainReply,
+  plainModernToolCall,
+  type RequestView,
   type ServeScope,
-  answerAuthenticateUser,
-  authenticateUserCall,
 } from '../../gateway/index.ts';
 import type { IdentityContext } from '../../identity/index.ts';
 import { authenticate, requestContext, unauthorized } from '../plugins/authenticate.ts';
@@ -46,6 +50,26 @@ async function sendWeb(reply: FastifyReply, response: Response): Promise<Fastify
   if (!response.headers.get('content-type')?.startsWith('text/event-stream'))
     return reply.send(Buffer.from(await response.arrayBuffer()));
   return reply.send(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>));
+}
+
+/** Fastify's request as the fast paths read it (no Web Request is built for them). */
+function viewOf(request: FastifyRequest): RequestView {
+  return {
+    method: request.method,
+    header(name) {
+      const value = request.headers[name];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+function sendPlain(reply: FastifyReply, plain: PlainReply): FastifyReply {
+  reply.status(plain.status);
+  for (const [name, value] of Object.entries(plain.headers)) reply.header(name, value);
+  if (plain.body === null) return reply.send();
+  // A Buffer, so Fastify keeps the content type as given (a string would gain a charset).
+  if (typeof plain.body === 'string') return reply.send(Buffer.from(plain.body));
+  return reply.send(Readable.fromWeb(plain.body as NodeReadableStream<Uint8Array>));
 }
 
 /** The parsed JSON of a raw body; undefined when there is none or it is not JSON. */
@@ -112,14 +136,24 @@ export async function mcpRoutes(
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) aborted.abort();
       });
-      const web = webRequest(request, baseUrl, aborted.signal);
       // Parsed once here; a body that is not JSON goes to the SDK raw, which answers -32700.
       const parsedBody = parseJson(request.body);
+      const scope: ServeScope = { caller, sessionId: null, backend };
       const endpoint = backend === undefined ? 'aggregate' : `servers/${backend}`;
+      // The hot paths: a plain tools/call answered without the SDK (2026-07-28 stateless, or in an
+      // open 2025 session), and without turning Fastify's request and reply into Web ones.
+      const view = viewOf(request);
+      const modernCall = plainModernToolCall(view, parsedBody);
+      if (modernCall !== null) {
+        const options = { era: 'modern' as const, headers: {}, signal: aborted.signal };
+        return sendPlain(reply, await answerToolCall(gateway, scope, modernCall, options));
+      }
+      const sessionCall = legacy.fastCall(view, parsedBody, caller, endpoint);
+      if (sessionCall !== null) return sendPlain(reply, await sessionCall);
+      const web = webRequest(request, baseUrl, aborted.signal);
       if (await isLegacyRequest(web, parsedBody, { maxRequestBodySize: settings.bodyLimitBytes })) {
         return sendWeb(reply, await legacy.handle(web, parsedBody, caller, endpoint, backend));
       }
-      const scope: ServeScope = { caller, sessionId: null, backend };
       const authInfo = { token: '', clientId: caller.userId, scopes: [], extra: { scope } };
       return sendWeb(reply, await modern.fetch(web, { authInfo, parsedBody }));
     };

@@ -1,3 +1,4 @@
+import { hasControlCharacter } from '../canonical.ts';
 import { matchesGlob } from './glob.ts';
 
 /** Tool patterns for one backend, or for every backend when `backend` is `'*'`. */
@@ -133,7 +134,9 @@ function hasOnlyKeys(object: Record<string, unknown>, keys: readonly string[]): 
 }
 
 const isBackendName = (s: string): boolean => BACKEND_NAME.test(s);
-const isPattern = (s: string): boolean => s.length > 0 && s.length <= MAX_PATTERN_LENGTH;
+// No tool name holds a control character, and PostgreSQL cannot even store NUL in a policy.
+const isPattern = (s: string): boolean =>
+  s.length > 0 && s.length <= MAX_PATTERN_LENGTH && !hasControlCharacter(s);
 
 function parseToolRule(raw: unknown): ToolRule | null {
   if (!isPlainObject(raw) || !hasOnlyKeys(raw, ['backend', 'allow', 'deny'])) return null;
@@ -151,7 +154,8 @@ function parseToolRule(raw: unknown): ToolRule | null {
  * empty list. Null for anything else: a non-plain object, an unknown key (a misspelt
  * `blockedMcps` must not silently allow everything), a list that is not an array of at most
  * 1000 entries, a backend name outside `[A-Za-z0-9][A-Za-z0-9._-]{0,127}` (`'*'` only as a
- * rule's backend), or a pattern that is not a string of 1 to 128 characters.
+ * rule's backend), or a pattern that is not a string of 1 to 128 characters without control
+ * characters.
  */
 export function parseAccessPolicy(raw: unknown): AccessPolicy | null {
   if (!isPlainObject(raw) || !hasOnlyKeys(raw, ['allowedMcps', 'blockedMcps', 'toolRules'])) return null;

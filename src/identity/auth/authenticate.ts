@@ -21,6 +21,8 @@ export interface Authenticated {
   apiKey: ApiKeyGrant | null;
   /** True for the REQUIRE_USER_IN_DB=false platform-admin path: no database row backs `user`. */
   bootstrapAdmin: boolean;
+  /** Set when the credential is an OAuth access token: the client and grant it came from. */
+  oauth?: { clientId: string; scopes: string[]; grantId: string };
 }
 
 /** Why a token was refused, for the one case the API may say so (REQUIRE_USER_IN_DB). */
@@ -96,6 +98,12 @@ export async function authenticateToken(
 
   const user = await ctx.store.users.findById(token.userId);
   if (user === null) {
+    // Only a token whose subject names the platform admin itself (BOOTSTRAP_ADMIN_ID, or the
+    // e-mail as ContextForge's tokens carry it) may stand in for a missing row: the token of a real
+    // account (a user id) that was deleted dies with the account.
+    const subject = token.userId === BOOTSTRAP_ADMIN_ID ? token.email : canonicalEmail(token.userId);
+    if (subject === null || canonicalEmail(subject) !== ctx.settings.platformAdminEmail.toLowerCase())
+      return invalid;
     if (canonicalEmail(token.email) !== ctx.settings.platformAdminEmail.toLowerCase()) return invalid;
     if (ctx.settings.requireUserInDb) {
       ctx.logger.warn(

@@ -4,6 +4,7 @@ import type { RequestContext } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import type { IssuedToken } from '../tokens/index.ts';
 import { assertDefinedInDatabase } from '../users/file-managed.ts';
+import { revokeDelegatedAccess } from '../users/revoke-delegated.ts';
 import type { Authenticated } from './authenticate.ts';
 import { recordIpFailure } from './ip-limit.ts';
 
@@ -58,6 +59,7 @@ export async function changePassword(
     },
     now,
   );
+  await revokeDelegatedAccess(ctx, user.id);
   await ctx.audit.record(
     { type: 'password_changed', success: true, userId: user.id, userEmail: user.email },
     context,

@@ -4,6 +4,7 @@ import type { ApiTokenRecord, UserRecord } from '../../store/index.ts';
 import { parseAccessPolicy } from '../access/index.ts';
 import type { RequestContext } from '../audit.ts';
 import type { Authenticated } from '../auth/authenticate.ts';
+import { hasControlCharacter } from '../canonical.ts';
 import type { IdentityContext } from '../context.ts';
 import { apiKeyDisplayPrefix, hashApiKey, isApiKeyShaped, newApiKey } from './key-format.ts';
 
@@ -112,6 +113,8 @@ export async function createApiKey(
 ): Promise<{ key: ApiTokenRecord; secret: string }> {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name.length < 1 || name.length > 100) throw invalid('name', 'must be 1-100 characters');
+  // The name reaches the audit trail and screens; PostgreSQL cannot even store NUL.
+  if (hasControlCharacter(name)) throw invalid('name', 'must not contain control characters');
   const expiresAt = keyExpiry(input, ctx.now());
   const scope = input.scope === undefined || input.scope === null ? null : parseAccessPolicy(input.scope);
   if (input.scope !== undefined && input.scope !== null && scope === null)

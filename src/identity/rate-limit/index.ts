@@ -1,3 +1,4 @@
+export { createFailoverRateLimitStore, type FailoverRateLimitStoreOptions } from './failover-store.ts';
 export {
   createMemoryRateLimitStore,
   DEFAULT_MAX_KEYS,
@@ -5,4 +6,5 @@ export {
   type MemoryRateLimitStoreOptions,
   SWEEP_INTERVAL_MS,
 } from './memory-store.ts';
-export { type RateLimitStatus, type RateLimitStore } from './store.ts';
+export { createRedisRateLimitStore, type RedisRateLimitStoreOptions } from './redis-store.ts';
+export { assertRateLimitArguments, type RateLimitStatus, type RateLimitStore } from './store.ts';

@@ -8,7 +8,7 @@ export interface RateLimitStatus {
 /**
  * Failure counters per key (a client IP, an email address) in fixed windows. A key's window starts at its
  * first recorded failure and lasts `windowMs`; once it ends, the count starts again from zero.
- * Implementations: in-process memory now, Redis later. All take a programming mistake (a limit or window that
+ * Implementations: in-process memory (one replica) and Redis (shared by replicas). All take a programming mistake (a limit or window that
  * is not a positive whole number) as a TypeError.
  */
 export interface RateLimitStore {

@@ -5,6 +5,7 @@ import { assertPasswordAcceptable } from '../auth/change-password.ts';
 import type { IdentityContext } from '../context.ts';
 import type { PasswordResetRecord } from '../../store/index.ts';
 import { hashResetToken, isResetTokenShaped } from './reset-token.ts';
+import { revokeDelegatedAccess } from '../users/revoke-delegated.ts';
 
 async function usableToken(ctx: IdentityContext, token: unknown, ip: string): Promise<PasswordResetRecord> {
   const limit = await checkIpLimit(ctx, ip);
@@ -65,6 +66,7 @@ export async function completePasswordReset(
     now,
   );
   await ctx.store.passwordResets.markAllUsed(user.id, now);
+  await revokeDelegatedAccess(ctx, user.id);
   await ctx.audit.record(
     { type: 'password_reset_completed', success: true, userId: user.id, userEmail: user.email },
     context,

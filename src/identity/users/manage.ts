@@ -4,10 +4,11 @@ import type { UserPatch, UserRecord, UsersRepository } from '../../store/index.t
 import { parseAccessPolicy } from '../access/index.ts';
 import type { RequestContext } from '../audit.ts';
 import { assertPasswordAcceptable } from '../auth/change-password.ts';
-import { canonicalEmail, canonicalUsername } from '../canonical.ts';
+import { canonicalEmail, canonicalUsername, hasControlCharacter } from '../canonical.ts';
 import type { IdentityContext } from '../context.ts';
 import { generatePassword } from '../secrets.ts';
 import { assertDefinedInDatabase } from './file-managed.ts';
+import { revokeDelegatedAccess } from './revoke-delegated.ts';
 
 /** What an admin (or the CLI) may give when creating a user. */
 export interface CreateUserInput {
@@ -27,6 +28,15 @@ export interface UpdateUserInput {
   passwordChangeRequired?: boolean;
   isAdmin?: boolean;
   isActive?: boolean;
+}
+
+// A full name reaches screens and mail; PostgreSQL cannot even store NUL.
+function assertPrintableFullName(fullName: unknown): void {
+  if (typeof fullName === 'string' && hasControlCharacter(fullName)) {
+    throw new AppError('validation_failed', {
+      details: { details: [{ field: 'full_name', message: 'must not contain control characters' }] },
+    });
+  }
 }
 
 const removesActiveAdmin = (user: UserRecord, next: { isAdmin?: boolean; isActive?: boolean }) =>
@@ -100,6 +110,7 @@ export async function createUser(
       details: { details: [{ field: 'username', message: 'must be 1-128 letters, digits or . _ @ + -' }] },
     });
   }
+  assertPrintableFullName(input.fullName);
   const fullName = typeof input.fullName === 'string' ? input.fullName.trim().slice(0, 200) || null : null;
   assertPasswordAcceptable(ctx, input.password, { email, username, fullName });
   const passwordHash = await ctx.hasher.hash(input.password);
@@ -144,6 +155,7 @@ export async function updateUser(
 ): Promise<UserRecord> {
   const current = await getUserByEmail(ctx, rawEmail);
   assertDefinedInDatabase(current);
+  assertPrintableFullName(input.fullName);
   if (input.password !== undefined) assertPasswordAcceptable(ctx, input.password, current);
   // Hash outside the transaction: Argon2id is slow and the admin lock should be brief.
   const passwordHash =
@@ -165,6 +177,7 @@ export async function updateUser(
     return users.update(user.id, patch, now);
   });
   if (!updated) throw new AppError('not_found', { message: 'User not found' });
+  if (patch.tokensValidAfter !== undefined) await revokeDelegatedAccess(ctx, updated.id);
   // Cached API key lookups carry the user's state: drop them so the change applies on the next request.
   ctx.keyCache.evictUser(updated.id);
   const changed = Object.entries(input)
@@ -199,6 +212,7 @@ export async function deleteUser(
     await assertNotLastAdmin(users, user, { isActive: false });
     await users.delete(user.id);
   });
+  await revokeDelegatedAccess(ctx, current.id);
   ctx.keyCache.evictUser(current.id);
   await ctx.audit.record(
     { type: 'user_deleted', success: true, userId: current.id, userEmail: current.email },
@@ -261,7 +275,11 @@ export async function setUserAccess(
       success: true,
       userId: user.id,
       userEmail: user.email,
-      details: { allowed_mcps: policy.allowedMcps, blocked_mcps: policy.blockedMcps },
+      details: {
+        allowed_mcps: policy.allowedMcps,
+        blocked_mcps: policy.blockedMcps,
+        tool_rules: policy.toolRules,
+      },
     },
     context,
   );

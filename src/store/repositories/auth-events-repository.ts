@@ -35,6 +35,10 @@ export interface AuthEventQuery {
   beforeId?: number;
   userEmail?: string;
   eventType?: string;
+  /** Only events at or after this time. */
+  since?: Date;
+  /** Only events before this time. */
+  until?: Date;
 }
 
 /** The append-only audit trail. */
@@ -79,6 +83,8 @@ export function authEventsRepository(db: Kysely<Database>, caps: DialectCapabili
       if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
       if (query.userEmail !== undefined) select = select.where('user_email', '=', query.userEmail);
       if (query.eventType !== undefined) select = select.where('event_type', '=', query.eventType);
+      if (query.since !== undefined) select = select.where('ts', '>=', caps.toTimestamp(query.since));
+      if (query.until !== undefined) select = select.where('ts', '<', caps.toTimestamp(query.until));
       const rows = await select.execute();
       return rows.map((row) => ({
         id: Number(row.id),

@@ -165,6 +165,25 @@ describe('parseBackendConfig', () => {
     expect(parseBackendConfig(input)).toEqual({ ok: false, errors });
   });
 
+  it('refuses NUL in what becomes a process argument, environment value, path or description', () => {
+    for (const field of [
+      { command: 'mcp\u0000files' },
+      { args: ['--root', 'a\u0000b'] },
+      { env: { TOKEN: 'x\u0000y' } },
+      { cwd: '/srv\u0000' },
+      { description: 'd\u0000' },
+    ]) {
+      const result = parseBackendConfig({
+        name: 'files',
+        transport: 'stdio',
+        command: 'mcp-files',
+        ...field,
+      });
+      expect(result.ok, JSON.stringify(field)).toBe(false);
+      if (!result.ok) expect(result.errors.join(' ')).toContain('NUL');
+    }
+  });
+
   it('reports every bad field at once', () => {
     const result = parseBackendConfig({ name: 'A', transport: 'stdio', command: '', extra: 1 });
     expect(result.ok).toBe(false);

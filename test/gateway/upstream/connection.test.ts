@@ -194,10 +194,43 @@ describe.each<Kind>(['stdio', 'http', 'sse', 'modern'])('BackendConnection over 
     expect(template.completion.values).toEqual(['1', '10']);
   });
 
-  it('refuses resources/subscribe, which this backend lacks (and 2026-07-28 replaced with listen)', async () => {
-    const subscribe = connection.subscribeResource('fixture://info');
-    if (kind === 'modern') await expect(subscribe).rejects.toMatchObject({ code: 'unsupported' });
-    else await expect(subscribe).rejects.toMatchObject({ code: -32601 });
+  if (kind === 'modern') {
+    it('refuses resources/subscribe, which 2026-07-28 replaced with subscriptions/listen', async () => {
+      await expect(connection.subscribeResource('fixture://info')).rejects.toMatchObject({
+        code: 'unsupported',
+      });
+    });
+  } else {
+    it('subscribes upstream once per URI however often it is asked, and unsubscribes with the last', async () => {
+      const touch = async () => textOf(await connection.callTool('touch', { uri: 'fixture://info' }));
+      const updates: string[] = [];
+      const stop = connection.onResourceUpdated((uri) => updates.push(uri));
+      await connection.subscribeResource('fixture://info');
+      await connection.subscribeResource('fixture://info');
+      expect(await touch()).toBe('updated');
+      await waitFor(() => updates.length > 0);
+      expect(updates[0]).toBe('fixture://info');
+      await connection.unsubscribeResource('fixture://info');
+      expect(await touch()).toBe('updated');
+      await connection.unsubscribeResource('fixture://info');
+      expect(await touch()).toBe('not subscribed');
+      stop();
+    });
+  }
+
+  it('hands log messages to onLog with the tags of the calls in flight', async () => {
+    const logs: Array<{ data: unknown; callers: readonly unknown[] }> = [];
+    const stop = connection.onLog((params, callers) => logs.push({ data: params.data, callers }));
+    // A 2026-07-28 backend logs only for a request that names a level in its _meta.
+    const result = await connection.callTool(
+      'log',
+      { level: 'info', message: 'hi' },
+      { caller: 'downstream-2', logLevel: 'debug' },
+    );
+    expect(textOf(result)).toBe('logged info');
+    await waitFor(() => logs.length > 0);
+    expect(logs).toEqual([{ data: 'hi', callers: ['downstream-2'] }]);
+    stop();
   });
 
   it('answers ping with its round trip in milliseconds', async () => {

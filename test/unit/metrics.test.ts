@@ -1,0 +1,101 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { boundedLabel, OTHER_LABEL } from '../../src/metrics/bounded-label.ts';
+import { eventFamilies } from '../../src/metrics/families.ts';
+import { securityEventObserver } from '../../src/metrics/security-events.ts';
+import { SessionTracker } from '../../src/metrics/session-tracker.ts';
+import { toolCallObserver } from '../../src/metrics/tool-calls.ts';
+
+async function valueOf(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  return values
+    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+describe('boundedLabel', () => {
+  it('keeps the first `max` distinct values and maps later new ones to _other', () => {
+    const label = boundedLabel(2);
+    expect(label('a')).toBe('a');
+    expect(label('b')).toBe('b');
+    expect(label('c')).toBe(OTHER_LABEL);
+    expect(label('a')).toBe('a');
+  });
+
+  it('throws TypeError for a max that is not a positive integer', () => {
+    expect(() => boundedLabel(0)).toThrow(TypeError);
+    expect(() => boundedLabel(1.5)).toThrow(TypeError);
+  });
+});
+
+describe('SessionTracker', () => {
+  it('counts a session from its first answer until it ends, and forgets it once idle past the limit', () => {
+    let now = 0;
+    const tracker = new SessionTracker({ idleMs: 1000, now: () => now });
+    tracker.seen('s1');
+    tracker.seen('s2');
+    expect(tracker.open().streamableHttp).toBe(2);
+    tracker.ended('s1');
+    expect(tracker.open().streamableHttp).toBe(1);
+    now = 900;
+    tracker.seen('s3');
+    now = 1500;
+    expect(tracker.open().streamableHttp).toBe(1); // s2 idle since 0, s3 used at 900
+    now = 1901;
+    expect(tracker.open().streamableHttp).toBe(0);
+  });
+
+  it('counts an SSE stream until its close function runs, once however often it is called', () => {
+    const tracker = new SessionTracker({ idleMs: 1000 });
+    const close = tracker.sseOpened();
+    tracker.sseOpened();
+    expect(tracker.open().sse).toBe(2);
+    close();
+    close();
+    expect(tracker.open().sse).toBe(1);
+  });
+});
+
+describe('metric observers', () => {
+  it('count password logins, lockouts and reset stages from audit events, never by reason', async () => {
+    const registry = new Registry();
+    const observe = securityEventObserver(eventFamilies(registry));
+    observe({ type: 'login_failed', success: false, details: { reason: 'unknown_user' } });
+    observe({ type: 'login_failed', success: false, details: { reason: 'wrong_password' } });
+    observe({ type: 'login_rate_limited', success: false });
+    observe({ type: 'login_password_change_required', success: true });
+    observe({ type: 'account_locked', success: false });
+    observe({ type: 'password_reset_requested', success: false, details: { reason: 'unknown_user' } });
+    observe({ type: 'password_reset_requested', success: true });
+    const attempts = (outcome: string) =>
+      valueOf(registry, 'gatehouse_auth_attempts_total', { method: 'password', outcome });
+    expect(await attempts('failure')).toBe(2);
+    expect(await attempts('rate_limited')).toBe(1);
+    expect(await attempts('success')).toBe(1);
+    expect(await valueOf(registry, 'gatehouse_account_lockouts_total')).toBe(1);
+    expect(await valueOf(registry, 'gatehouse_password_resets_total', { stage: 'requested' })).toBe(2);
+    expect(JSON.stringify(await registry.getMetricsAsJSON())).not.toContain('unknown_user');
+  });
+
+  it('bound tool labels: past the limit, new tools count under _other', async () => {
+    const registry = new Registry();
+    const observe = toolCallObserver(eventFamilies(registry));
+    const call = (tool: string) => ({
+      caller: {} as never,
+      backend: 'flood',
+      tool,
+      outcome: 'ok',
+      durationMs: 5,
+    });
+    for (let index = 0; index < 2100; index++) observe(call(`tool_${index}`));
+    const { values } = await registry.getSingleMetric('gatehouse_tool_calls_total')!.get();
+    expect(values.length).toBe(2001);
+    expect(await valueOf(registry, 'gatehouse_tool_calls_total', { tool: OTHER_LABEL })).toBe(100);
+  });
+});

@@ -5,7 +5,11 @@ import {
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stdioFixtureCommand } from '../fixtures/mcp/start-fixture.ts';
+import {
+  type FixtureServer,
+  startFixtureServer,
+  stdioFixtureCommand,
+} from '../fixtures/mcp/start-fixture.ts';
 import { type GatewayUnderTest, startGateway, textOf } from '../helpers/mcp-gateway.ts';
 import { authorizeInBrowser, Browser } from '../helpers/oauth-browser.ts';
 
@@ -65,10 +69,18 @@ class TestClientProvider implements OAuthClientProvider {
 }
 
 let gateway: GatewayUnderTest;
+let web: FixtureServer;
 
 beforeAll(async () => {
   gateway = await startGateway();
   await gateway.addBackend({ name: 'echo', transport: 'stdio', ...stdioFixtureCommand('echo') });
+  web = await startFixtureServer({ transport: 'http', name: 'web' });
+  await gateway.addBackend({
+    name: 'web',
+    transport: 'http',
+    url: web.url,
+    headers: { authorization: 'Bearer upstream-secret' },
+  });
   const created = await gateway.api('POST', '/auth/email/admin/users', gateway.admin, {
     email: 'olivia@example.com',
     password: PASSWORD,
@@ -79,6 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
+  await web?.stop();
 });
 
 describe('an MCP client connects with nothing but the URL (OAuth 2.1)', () => {
@@ -123,6 +136,10 @@ describe('an MCP client connects with nothing but the URL (OAuth 2.1)', () => {
     expect(textOf(await client.callTool({ name: 'echo__echo', arguments: { text: 'via oauth' } }))).toBe(
       'via oauth',
     );
+    // The client's token stays at the gateway: the HTTP backend only ever sees its own credential.
+    const upstream = JSON.parse(textOf(await client.callTool({ name: 'web__stats', arguments: {} })));
+    expect(upstream.authorizations).toEqual(['Bearer upstream-secret']);
+    expect(JSON.stringify(upstream)).not.toContain(String(provider.saved!.access_token));
     await client.close();
 
     // 4. With its access token gone bad the client refreshes (rotation) and carries on.

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.ts';
 import { DIALECTS } from '../helpers/dialects.ts';
 import { addUser, asUser, GOOD_PASSWORD, identityApp, loginRequest, tokenFor } from '../helpers/identity.ts';
+import { databaseAdapter } from '../../src/oauth/index.ts';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts';
 
 const NEW_PASSWORD = 'freshly reset passphrase';
@@ -90,6 +91,22 @@ describe.each(DIALECTS)('password reset by e-mail on $name', (dialect) => {
     await smtp.waitFor(2);
     expect(smtp.messages[1]?.subject).toMatch(/password/i);
     expect(smtp.messages[1]?.text).not.toContain(NEW_PASSWORD);
+  });
+
+  it("ends the user's OAuth grants and everything they issued, even when sessions are kept", async () => {
+    smtp = await startSmtpServer();
+    t = await identityApp(dialect, mailEnv(smtp.port, { PASSWORD_RESET_INVALIDATE_SESSIONS: 'false' }));
+    const alice = await addUser(t, { email: 'alice@example.com' });
+    const Adapter = databaseAdapter(t.store);
+    await new Adapter('Grant').upsert('grant-1', { accountId: alice.id, clientId: 'c1' }, 600);
+    await new Adapter('RefreshToken').upsert('refresh-1', { grantId: 'grant-1', clientId: 'c1' }, 600);
+    await new Adapter('Grant').upsert('grant-2', { accountId: 'someone-else', clientId: 'c1' }, 600);
+
+    const token = await requestLink(t, smtp, 'alice@example.com');
+    expect((await reset(t, token)).statusCode).toBe(200);
+    expect(await new Adapter('Grant').find('grant-1')).toBeUndefined();
+    expect(await new Adapter('RefreshToken').find('refresh-1')).toBeUndefined();
+    expect(await new Adapter('Grant').find('grant-2')).toBeDefined();
   });
 
   it('rejects reuse, an older token after a newer one, an unknown token, a mismatch and a weak password', async () => {

@@ -125,7 +125,10 @@ describe.each(DIALECTS)('admin user API on $name', (dialect) => {
   it('of two concurrent demotions of the only two admins, exactly one succeeds', async () => {
     // The actor is the row-less platform admin, so it is not one of the two admins at stake.
     const { t } = await withAdmin(dialect, { PLATFORM_ADMIN_EMAIL: 'root@example.com' });
-    const { token: admin } = await t.identity.signer.issue({ id: 'platform-admin', email: 'root@example.com' });
+    const { token: admin } = await t.identity.signer.issue({
+      id: 'platform-admin',
+      email: 'root@example.com',
+    });
     await addUser(t, { email: 'second@example.com', isAdmin: true });
     const responses = await Promise.all([
       asUser(t.app, admin, 'PATCH', '/auth/email/admin/users/admin@example.com', { is_admin: false }),

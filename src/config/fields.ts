@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { type BackendConfig, parseBackendConfig } from '../gateway/upstream/backend-config.ts';
+import { parseKeyValueList } from './key-value-list.ts';
 
 /**
  * One setting: its environment name, the zod schema that turns a raw value (an environment string
@@ -94,6 +95,18 @@ export function url<O extends Options<string>>(protocols: readonly string[], opt
       return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
     });
   return build(options, schema, `a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`);
+}
+
+/**
+ * OpenTelemetry's `key1=value1,key2=value2` list (values percent-encoded; see parseKeyValueList),
+ * kept as the text given: readers parse it with parseKeyValueList.
+ */
+export function keyValueList<O extends Options<string>>(options: O): Built<string, O> {
+  const schema = z
+    .string()
+    .trim()
+    .refine((value) => parseKeyValueList(value) !== null);
+  return build(options, schema, 'a comma-separated list of key=value pairs (values URL-encoded)');
 }
 
 /** An e-mail address. */

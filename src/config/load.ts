@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { SettingSpec } from './fields.ts';
@@ -14,6 +15,8 @@ export type Settings = Readonly<
   { [K in SettingKey]: Specs[K]['default'] extends undefined ? Value<K> | undefined : Value<K> } & {
     /** PUBLIC_BASE_URL, or http://HOST:PORT when unset. */
     publicBaseUrl: string;
+    /** REPLICA_URL, or http://HOST:PORT (the machine's host name for a wildcard HOST) when unset. */
+    replicaUrl: string;
   }
 >;
 
@@ -124,6 +127,9 @@ export function loadSettings(options: { env?: NodeJS.ProcessEnv; configFile?: st
     ...data,
     publicBaseUrl:
       (data.publicBaseUrl as string | undefined) ?? `http://${hostForUrl(data.host as string)}:${data.port}`,
+    replicaUrl: (
+      (data.replicaUrl as string | undefined) ?? replicaAddress(data.host as string, data.port as number)
+    ).replace(/\/+$/, ''),
     trustedProxies: Object.freeze(data.trustedProxies as string[]),
   }) as unknown as Settings;
   const { errors, warnings } = crossChecks(settings);
@@ -133,6 +139,12 @@ export function loadSettings(options: { env?: NodeJS.ProcessEnv; configFile?: st
     SettingSource
   >;
   return { ok: true, settings, sources, warnings };
+}
+
+/** Where other replicas reach one bound to `host`: a wildcard address names no host, the host name does. */
+function replicaAddress(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? hostname() : hostForUrl(host);
+  return `http://${name}:${port}`;
 }
 
 function hostForUrl(host: string): string {

@@ -46,7 +46,11 @@ export function renderConfigurationDoc(): string {
   for (const [group, members] of groups()) {
     lines.push('', `## ${group}`, '', '| Variable | Default | Allowed | Description |', '|---|---|---|---|');
     for (const spec of members) {
-      const secret = spec.secret || spec.secretUrl ? ' Secret: redacted in output.' : '';
+      const secret = spec.secret
+        ? ' Secret: redacted in output.'
+        : spec.secretUrl
+          ? ' A password in the URL is redacted in output.'
+          : '';
       const dflt = defaultText(spec);
       lines.push(
         `| \`${spec.env}\` | ${dflt ? `\`${dflt}\`` : '(unset)'} | ${spec.allowed} | ${spec.doc}${secret} |`,

@@ -42,6 +42,17 @@ export function crossChecks(settings: Settings): { errors: string[]; warnings: s
     warnings.push('JWT_SECRET_KEY is not set: a random key is generated once and stored in the database');
   }
 
+  // Without the floors, a few milliseconds of database work tell registered accounts from unknown ones.
+  for (const [name, value] of [
+    ['FAILED_LOGIN_MIN_RESPONSE_MS', settings.failedLoginMinResponseMs],
+    ['PASSWORD_RESET_MIN_RESPONSE_MS', settings.passwordResetMinResponseMs],
+  ] as const) {
+    if (value === 0)
+      warnings.push(
+        `${name} is 0: response times may tell registered accounts from unknown ones; keep the default`,
+      );
+  }
+
   const inMemory = settings.databaseUrl === 'sqlite::memory:';
   if (inMemory) {
     warnings.push('DATABASE_URL is sqlite::memory: every user, key and event is lost when the process stops');
@@ -50,6 +61,17 @@ export function crossChecks(settings: Settings): { errors: string[]; warnings: s
     warnings.push(
       'REQUIRE_USER_IN_DB is false on ephemeral or default storage: a token for PLATFORM_ADMIN_EMAIL is accepted even without a database row',
     );
+  }
+
+  const tracesUrl = settings.otelExporterOtlpTracesEndpoint ?? settings.otelExporterOtlpEndpoint;
+  const exportHeaders = settings.otelExporterOtlpHeaders ?? settings.otelExporterOtlpTracesHeaders;
+  if (exportHeaders !== undefined && tracesUrl !== undefined && !settings.otelSdkDisabled) {
+    const { protocol, hostname } = new URL(tracesUrl);
+    if (protocol === 'http:' && !LOOPBACK_HOSTS.has(hostname.replace(/^\[|\]$/g, ''))) {
+      warnings.push(
+        'OTEL_EXPORTER_OTLP_HEADERS are sent to a plain-http endpoint on another host: they travel unencrypted; use https',
+      );
+    }
   }
 
   if (!LOOPBACK_HOSTS.has(settings.host) && !settings.publicBaseUrl.startsWith('https://')) {

@@ -5,6 +5,7 @@ import {
   databaseUrl,
   email,
   integer,
+  keyValueList,
   oauthClientList,
   oneOf,
   originList,
@@ -165,6 +166,12 @@ export const SETTING_SPECS = {
     default: 'gatehouse:',
     max: 100,
     doc: 'Prefix of every Redis key and pub/sub channel Gatehouse uses, so several installations can share one Redis.',
+  }),
+  replicaUrl: url(['http', 'https'], {
+    env: 'REPLICA_URL',
+    group: 'Storage',
+    secretUrl: true,
+    doc: 'With REDIS_URL: the address other replicas reach this one at, to forward requests of the MCP sessions it holds (e.g. http://$(POD_IP):4444). Defaults to http://HOST:PORT, or http://<hostname>:PORT when HOST is 0.0.0.0 or ::.',
   }),
 
   // Identity and tokens
@@ -480,6 +487,64 @@ export const SETTING_SPECS = {
     default: [],
     secret: true,
     doc: 'Pre-registered OAuth clients: a YAML list (JSON in the environment) of client metadata objects, each with client_id and redirect_uris.',
+  }),
+
+  // OpenTelemetry tracing (docs/metrics.md#tracing): the standard OTEL_* variables
+  otelSdkDisabled: boolean({
+    env: 'OTEL_SDK_DISABLED',
+    group: 'Tracing',
+    default: false,
+    doc: 'true: no tracing, whatever the other OTEL_* variables say.',
+  }),
+  otelTracesExporter: oneOf(['otlp', 'none'], {
+    env: 'OTEL_TRACES_EXPORTER',
+    group: 'Tracing',
+    doc: '`otlp` turns tracing on (to http://localhost:4318/v1/traces unless an endpoint is set); `none` keeps it off. Unset: on when an OTLP endpoint is set. Off, the OpenTelemetry SDK is not even loaded.',
+  }),
+  otelExporterOtlpEndpoint: url(['http', 'https'], {
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    group: 'Tracing',
+    secretUrl: true,
+    doc: 'Base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector, say): spans go to its /v1/traces. Setting it turns tracing on.',
+  }),
+  otelExporterOtlpTracesEndpoint: url(['http', 'https'], {
+    env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    group: 'Tracing',
+    secretUrl: true,
+    doc: 'Full URL spans are sent to, as it is; wins over OTEL_EXPORTER_OTLP_ENDPOINT. Setting it turns tracing on.',
+  }),
+  otelExporterOtlpProtocol: oneOf(['http/protobuf', 'http/json'], {
+    env: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+    group: 'Tracing',
+    default: 'http/protobuf',
+    doc: "Encoding of exported spans (gRPC is not supported: use a receiver's HTTP port).",
+  }),
+  otelExporterOtlpTracesProtocol: oneOf(['http/protobuf', 'http/json'], {
+    env: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    group: 'Tracing',
+    doc: 'Wins over OTEL_EXPORTER_OTLP_PROTOCOL for spans.',
+  }),
+  otelExporterOtlpHeaders: keyValueList({
+    env: 'OTEL_EXPORTER_OTLP_HEADERS',
+    group: 'Tracing',
+    secret: true,
+    doc: "Headers sent with every export, `name=value,name2=value2` (values URL-encoded): the tracing service's API key, say.",
+  }),
+  otelExporterOtlpTracesHeaders: keyValueList({
+    env: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+    group: 'Tracing',
+    secret: true,
+    doc: 'More headers for span exports; a name in both lists takes this value.',
+  }),
+  otelServiceName: text({
+    env: 'OTEL_SERVICE_NAME',
+    group: 'Tracing',
+    doc: 'The `service.name` of the spans. Unset: `service.name` from OTEL_RESOURCE_ATTRIBUTES, else `gatehouse`.',
+  }),
+  otelResourceAttributes: keyValueList({
+    env: 'OTEL_RESOURCE_ATTRIBUTES',
+    group: 'Tracing',
+    doc: 'More resource attributes of the spans, `key=value,key2=value2` (values URL-encoded), e.g. `deployment.environment.name=prod`.',
   }),
 } as const;
 

@@ -11,6 +11,7 @@ export const ERROR_CATALOGUE = {
   forbidden: { status: 403, message: 'You are not allowed to do this' },
   access_denied: { status: 403, message: 'All MCPs are blocked for your user' },
   not_found: { status: 404, message: 'Not found' },
+  method_not_allowed: { status: 405, message: 'This method is not allowed here; see the Allow header' },
   payload_too_large: { status: 413, message: 'The request body is too large' },
   unsupported_media_type: { status: 415, message: 'Unsupported Content-Type: send application/json' },
   password_policy: { status: 400, message: 'Password validation failed' },

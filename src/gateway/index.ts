@@ -18,9 +18,10 @@ export {
 export { createCallerServer, type ServeScope } from './serve/caller-server.ts';
 export type { PlainReply } from './serve/call-reply.ts';
 export { answerToolCall, plainModernToolCall, type RequestView } from './serve/fast-tool-call.ts';
-export { LegacySessions } from './serve/legacy-sessions.ts';
+export { LegacySessions, SESSION_NOT_FOUND, type SessionsHeld } from './serve/legacy-sessions.ts';
 export { type ChangedList, notifyListChanged } from './serve/list-changed.ts';
 export { type LegacySseOptions, LegacySseSessions } from './serve/legacy-sse-sessions.ts';
+export { openSessions, type SessionTransport } from './serve/session-census.ts';
 export { notifySessionLog } from './serve/session-log.ts';
 export { LegacySseTransport, SSE_KEEP_ALIVE_MS } from './serve/legacy-sse-transport.ts';
 export { type BackendConfig, type BackendStatus, redactBackend } from './upstream/index.ts';

@@ -50,6 +50,9 @@ export function redactArguments(value: unknown, depth = 0): unknown {
   );
 }
 
+/** How many identities' audit loggers are kept before the cache starts over. */
+const LOGGERS_KEPT = 1000;
+
 /**
  * The audit trail of tool calls: each call is logged at once (`security_event: tool_call`) and
  * written to `auth_events` in batches (every second, or every 500 calls), off the call's path.
@@ -59,6 +62,7 @@ export class ToolCallAudit {
   #pending: NewAuthEvent[] = [];
   #store: Store;
   #logger: FastifyBaseLogger;
+  #lineLoggers = new Map<string, FastifyBaseLogger>();
   #withArguments: boolean;
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> = Promise.resolve();
@@ -83,10 +87,7 @@ export class ToolCallAudit {
     if (call.caller.keyId) details.key_id = call.caller.keyId;
     if (this.#withArguments && call.arguments !== undefined)
       details.arguments = redactArguments(call.arguments);
-    this.#logger.info(
-      { security_event: 'tool_call', user_email: call.caller.email, ...details },
-      'tool_call',
-    );
+    this.#lineLogger(call.caller.email).info(details, 'tool_call');
     this.#pending.push({
       eventType: 'tool_call',
       success: call.outcome === 'ok',
@@ -95,6 +96,22 @@ export class ToolCallAudit {
       details,
     });
     if (this.#pending.length >= FLUSH_AT) void this.flush();
+  }
+
+  /**
+   * The logger of one identity's tool_call lines: `security_event` and `user_email` serialised once,
+   * as child bindings. Without the process logger's redaction paths, which pino would otherwise apply
+   * to every field of every call: the line holds names, an outcome, a duration, a key id and the
+   * arguments, which redactArguments has already cleaned (its keys cover every redacted path).
+   */
+  #lineLogger(email: string): FastifyBaseLogger {
+    let logger = this.#lineLoggers.get(email);
+    if (logger === undefined) {
+      if (this.#lineLoggers.size >= LOGGERS_KEPT) this.#lineLoggers.clear();
+      logger = this.#logger.child({ security_event: 'tool_call', user_email: email }, { redact: [] });
+      this.#lineLoggers.set(email, logger);
+    }
+    return logger;
   }
 
   /** Writes what is pending; a failed write is logged, and the calls stay in the log lines. */

@@ -6,7 +6,9 @@ import type { Gateway } from '../gateway/index.ts';
 import type { IdentityContext } from '../identity/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { OAuthServer } from '../oauth/index.ts';
+import type { SessionDirectory } from '../shared-state/index.ts';
 import type { Store } from '../store/index.ts';
+import type { Tracing } from '../tracing/index.ts';
 import { frameworkErrors, installErrorHandlers } from './error-handler.ts';
 import { adminUiRoutes } from './routes/admin-ui.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
@@ -22,6 +24,7 @@ import { installResourceProtection, oauthRoutes } from './routes/oauth.ts';
 import { ownKeyRoutes } from './routes/own-keys.ts';
 import { userToolsRoute } from './routes/user-tools.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
+import { trackRouteMethods } from './method-not-allowed.ts';
 import { installValidators } from './validation.ts';
 
 /** What the HTTP app needs from the rest of the process. */
@@ -34,6 +37,10 @@ export interface AppDeps {
   oauth?: OAuthServer;
   /** Prometheus metrics: observed on this app, served at /metrics here unless METRICS_PORT is set. */
   metrics?: Metrics;
+  /** OpenTelemetry tracing, when the OTEL_* settings turn it on: a span per request. */
+  tracing?: Tracing;
+  /** Where the MCP sessions of every replica are held (REDIS_URL); unset with one replica. */
+  sessions?: SessionDirectory;
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -68,8 +75,10 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
     frameworkErrors,
   });
   app.removeContentTypeParser('text/plain');
-  installErrorHandlers(app);
+  installErrorHandlers(app, trackRouteMethods(app));
   installValidators(app);
+  // First, so a request's span covers every other hook.
+  deps.tracing?.traceRequests(app);
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -108,7 +117,8 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
   app.register(gatewayProxyUserRoutes, { identity: deps.identity });
   app.register(backendRoutes, { identity: deps.identity, gateway: deps.gateway });
   app.register(userToolsRoute, { identity: deps.identity, gateway: deps.gateway });
-  app.register(mcpRoutes, { identity: deps.identity, gateway: deps.gateway, settings });
-  app.register(legacySseRoutes, { identity: deps.identity, gateway: deps.gateway, settings });
+  const mcp = { identity: deps.identity, gateway: deps.gateway, settings, sessions: deps.sessions };
+  app.register(mcpRoutes, mcp);
+  app.register(legacySseRoutes, mcp);
   return app;
 }

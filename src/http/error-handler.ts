@@ -67,15 +67,25 @@ function send(error: AppError, reply: FastifyReply): FastifyReply {
   return reply.status(error.status).headers(error.headers).type('application/json').send(error.toBody());
 }
 
-/** Installs the JSON error and not-found handlers. Stack traces and causes go to the log only. */
-export function installErrorHandlers(app: FastifyInstance): void {
+/**
+ * Installs the JSON error and not-found handlers. Stack traces and causes go to the log only. A
+ * path that exists for other methods (`methodsOf`) answers 405 with `Allow` instead of 404.
+ */
+export function installErrorHandlers(
+  app: FastifyInstance,
+  methodsOf: (path: string) => readonly string[] = () => [],
+): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
     if (appError.status >= 500) request.log.error({ err: error, code: appError.code }, 'request failed');
     else request.log.info({ code: appError.code }, 'request refused');
     return send(appError, reply);
   });
-  app.setNotFoundHandler((_request, reply) => send(new AppError('not_found'), reply));
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = methodsOf(request.url);
+    if (allowed.length === 0) return send(new AppError('not_found'), reply);
+    return send(new AppError('method_not_allowed', { headers: { allow: allowed.join(', ') } }), reply);
+  });
 }
 
 /** Fastify's `frameworkErrors` option: errors raised before routing (bad URL) get the same JSON shape. */

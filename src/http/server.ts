@@ -19,6 +19,7 @@ import { createMailerFromSettings, type Mailer, mailNotifier } from '../mail/ind
 import { createMetrics } from '../metrics/index.ts';
 import { type SharedState, startSharedState } from '../shared-state/index.ts';
 import { openStore, type Store } from '../store/index.ts';
+import { startTracing } from '../tracing/index.ts';
 import { createOAuthServer } from '../oauth/index.ts';
 import { buildApp } from './app.ts';
 import { listenMetrics } from './routes/metrics.ts';
@@ -151,7 +152,14 @@ export async function startServer(
   shared?.shareBackendReloads(gateway);
   const metrics = settings.metricsEnabled ? createMetrics(identity, gateway) : undefined;
   const oauth = settings.oauthEnabled ? await createOAuthServer(settings, identity) : undefined;
-  const app = buildApp(settings, { store, logger, identity, gateway, metrics, oauth });
+  const tracing = (await startTracing(settings, logger)) ?? undefined;
+  // Requests for an MCP session another replica holds are forwarded to it (REPLICA_URL).
+  const sessions = shared?.openSessionDirectory({
+    replicaUrl: settings.replicaUrl,
+    secret: identity.sessionKey,
+    sessionIdleMs: settings.mcpSessionIdleMinutes * 60_000,
+  });
+  const app = buildApp(settings, { store, logger, identity, gateway, metrics, oauth, sessions, tracing });
   if (shared) app.decorate('redisStatus', () => shared.status());
   options.extendApp?.(app, store);
   // The metrics port first: a process that cannot serve it must never have looked healthy.
@@ -208,6 +216,8 @@ export async function startServer(
         await metricsApp?.close();
         metrics?.close();
         await gateway.close();
+        // After the gateway, so the last tool calls' spans are exported too.
+        await tracing?.shutdown();
         authFiles.stop();
         clearInterval(keyCleanup);
         // Reset tokens and notifications decided before the signal still reach the outbox.

@@ -100,11 +100,13 @@ export async function ensurePlatformAdmin(ctx: IdentityContext): Promise<Bootstr
  * Break-glass recovery (`gatehouse recover-admin`): sets the password of `email`, unlocks it,
  * re-enables it, makes it admin and clears the forced-change flag; creates the account if it is
  * gone. Works with the server stopped or running. Every other session of the account dies.
+ * Audited with `context` (the CLI passes the operating-system user who ran it).
  */
 export async function recoverAdmin(
   ctx: IdentityContext,
   rawEmail: unknown,
   password: string,
+  context: RequestContext = { actorEmail: 'system:recover-admin' },
 ): Promise<{ email: string; created: boolean }> {
   const email = canonicalEmail(rawEmail);
   if (!email) throw new TypeError('recoverAdmin: not an e-mail address');
@@ -113,7 +115,6 @@ export async function recoverAdmin(
   assertPasswordAcceptable(ctx, password, existing ?? { email, username: canonicalUsername(email) ?? email });
   const passwordHash = await ctx.hasher.hash(password);
   const now = ctx.now();
-  const context: RequestContext = { actorEmail: 'system:recover-admin' };
   if (!existing) {
     const created = await ctx.store.users.create(
       { id: randomUUID(), email, username: canonicalUsername(email) ?? email, passwordHash, isAdmin: true },

@@ -1,6 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { BackendStatus, Gateway } from '../gateway/index.ts';
-import type { SessionTracker } from './session-tracker.ts';
+import { type BackendStatus, type Gateway, openSessions } from '../gateway/index.ts';
 
 const STATES: readonly BackendStatus['state'][] = [
   'ready',
@@ -40,9 +39,10 @@ function perBackend(
 
 /**
  * Registers the gauges read from the gateway when scraped: each backend's health, latency,
- * processes, connections and restarts, the stdio process total, and the open MCP sessions.
+ * processes, connections and restarts, the stdio process total, and the MCP sessions open here
+ * (counted by the endpoints that hold them, so exact).
  */
-export function registerGatewayGauges(registry: Registry, gateway: Gateway, sessions: SessionTracker): void {
+export function registerGatewayGauges(registry: Registry, gateway: Gateway): void {
   perBackend(registry, gateway, {
     name: 'gatehouse_backend_up',
     help: '1 when the backend is ready or idle (on demand, not connected yet), 0 when failed, connecting, closed or disabled.',
@@ -93,9 +93,7 @@ export function registerGatewayGauges(registry: Registry, gateway: Gateway, sess
     labelNames: ['transport'],
     registers: [registry],
     collect(this: Gauge<'transport'>) {
-      const open = sessions.open();
-      this.set({ transport: 'streamable_http' }, open.streamableHttp);
-      this.set({ transport: 'sse' }, open.sse);
+      for (const [transport, open] of Object.entries(openSessions(gateway))) this.set({ transport }, open);
     },
   });
 }

@@ -1,10 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Authenticated, isApiKeyShaped } from '../identity/index.ts';
 import type { AuthMethod, AuthOutcome, EventFamilies } from './families.ts';
-import type { SessionTracker } from './session-tracker.ts';
 
-const STREAMABLE_ROUTES = new Set(['/mcp', '/mcp/v1', '/servers/:backend/mcp']);
-const SSE_ROUTES = new Set(['/sse', '/servers/:backend/sse']);
 // A 401 there is a refused password (audited as such) or a refused scrape, not a credential check.
 const PASSWORD_LOGINS = new Set(['POST /auth/email/login', 'POST /auth/session']);
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -59,37 +56,17 @@ function countCredential(families: EventFamilies, request: FastifyRequest, reply
     families.apiKeyVerifications.inc({ outcome: outcome === 'success' ? 'valid' : 'invalid' });
 }
 
-function trackSession(sessions: SessionTracker, request: FastifyRequest, reply: FastifyReply): void {
-  const route = request.routeOptions.url ?? '';
-  if (SSE_ROUTES.has(route)) {
-    if (request.method === 'GET' && reply.statusCode === 200) reply.raw.once('close', sessions.sseOpened());
-    return;
-  }
-  if (!STREAMABLE_ROUTES.has(route)) return;
-  const asked = request.headers['mcp-session-id'];
-  if (typeof asked === 'string') {
-    if (reply.statusCode === 404 || (request.method === 'DELETE' && reply.statusCode < 300))
-      sessions.ended(asked);
-    else if (reply.statusCode < 400) sessions.seen(asked);
-    return;
-  }
-  const given = reply.getHeader('mcp-session-id');
-  if (typeof given === 'string' && reply.statusCode < 300) sessions.seen(given);
-}
-
 /**
  * Adds the hook that counts, as each response starts, authentications by bearer credential or
  * session cookie (method and outcome, from the caller the authenticate hook set or the 401/429 it
- * answered) and the opening and closing of MCP sessions. Reads no credential beyond its shape;
- * add it before routes register.
+ * answered). Reads no credential beyond its shape; add it before routes register.
  */
 export function observeHttp(
   app: FastifyInstance,
-  options: { families: EventFamilies; sessions: SessionTracker; authDisabled: boolean },
+  options: { families: EventFamilies; authDisabled: boolean },
 ): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (!options.authDisabled) countCredential(options.families, request, reply);
-    trackSession(options.sessions, request, reply);
     return payload;
   });
 }

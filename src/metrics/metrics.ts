@@ -6,12 +6,11 @@ import { eventFamilies } from './families.ts';
 import { registerGatewayGauges } from './gateway-gauges.ts';
 import { observeHttp } from './http-observer.ts';
 import { securityEventObserver } from './security-events.ts';
-import { SessionTracker } from './session-tracker.ts';
 import { toolCallObserver } from './tool-calls.ts';
 
 /** The Prometheus metrics of one Gatehouse process, on a registry of its own. */
 export interface Metrics {
-  /** Counts bearer authentications and MCP sessions as `app` answers; call before its routes register. */
+  /** Counts bearer authentications as `app` answers; call before its routes register. */
   observeHttp(app: FastifyInstance): void;
   /** The exposition text (Prometheus text format 0.0.4) and its content type. */
   render(): Promise<{ contentType: string; text: string }>;
@@ -28,15 +27,14 @@ export function createMetrics(identity: IdentityContext, gateway: Gateway): Metr
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const families = eventFamilies(registry);
-  const sessions = new SessionTracker({ idleMs: identity.settings.mcpSessionIdleMinutes * 60_000 });
-  registerGatewayGauges(registry, gateway, sessions);
+  registerGatewayGauges(registry, gateway);
   const stops = [
     identity.audit.observe(securityEventObserver(families)),
     observeToolCalls(identity.store, toolCallObserver(families)),
   ];
   return {
     observeHttp(app) {
-      observeHttp(app, { families, sessions, authDisabled: identity.authDisabled });
+      observeHttp(app, { families, authDisabled: identity.authDisabled });
     },
     async render() {
       return { contentType: registry.contentType, text: await registry.metrics() };

@@ -10,6 +10,7 @@ import {
 import { type BroadcastBus, createBroadcastBus } from './broadcast-bus.ts';
 import { openRedis } from './redis-connection.ts';
 import { type RedisState, watchRedisHealth } from './redis-health.ts';
+import { createSessionDirectory, type SessionDirectory } from './session-directory.ts';
 import { type ReloadsBackends, shareBackendReloads } from './shared-backends.ts';
 import { shareKeyCache } from './shared-key-cache.ts';
 
@@ -30,6 +31,15 @@ export interface SharedState {
   shareKeyCache(local: KeyCache): KeyCache;
   /** Makes the gateway's backend reloads reach every replica (see shareBackendReloads). */
   shareBackendReloads(gateway: ReloadsBackends): void;
+  /**
+   * Where every replica's MCP sessions are held (see createSessionDirectory). `secret` must be the
+   * same on every replica; `sessionIdleMs` is MCP_SESSION_IDLE_MINUTES. Closed with the shared state.
+   */
+  openSessionDirectory(options: {
+    replicaUrl: string;
+    secret: string | Buffer;
+    sessionIdleMs: number;
+  }): SessionDirectory;
   /** Disconnects from Redis; idempotent. */
   close(): Promise<void>;
 }
@@ -105,6 +115,7 @@ export async function startSharedState(options: SharedStateOptions): Promise<Sha
     bus.publish({ type: 'resync' });
   });
   health.begin();
+  const directories: SessionDirectory[] = [];
 
   let closing: Promise<void> | undefined;
   return {
@@ -114,8 +125,22 @@ export async function startSharedState(options: SharedStateOptions): Promise<Sha
     status: () => health.state,
     shareKeyCache: (local) => shareKeyCache(local, bus),
     shareBackendReloads: (gateway) => shareBackendReloads(gateway, bus),
+    openSessionDirectory({ replicaUrl, secret, sessionIdleMs }) {
+      const directory = createSessionDirectory({
+        redis: commands,
+        prefix,
+        replicaUrl,
+        secret,
+        // A minute of slack, so a record never expires before the session it names.
+        ttlMs: sessionIdleMs + 60_000,
+        logger,
+      });
+      directories.push(directory);
+      return directory;
+    },
     close() {
       closing ??= (async () => {
+        for (const directory of directories) directory.close();
         health.close();
         await Promise.all(
           [commands, subscriber].map((client) => client.quit().catch(() => client.disconnect())),

@@ -200,7 +200,17 @@ describe('the Helm chart charts/gatehouse', () => {
     const rendered = renderChart(values);
     const main = container(rendered.byKind('Deployment')!);
     const env: Record<string, string> = { ...secretData(rendered.byKind('Secret')!) };
-    for (const entry of main.env as { name: string; value: string }[]) env[entry.name] = entry.value;
+    // Values from the pod's own fields (POD_IP) exist only to be expanded into settings, as
+    // Kubernetes expands $(NAME) in later values; here they take a sample value.
+    const fromPod = new Set<string>();
+    for (const entry of main.env as { name: string; value?: string; valueFrom?: { fieldRef?: unknown } }[]) {
+      if (entry.valueFrom?.fieldRef) fromPod.add(entry.name);
+      env[entry.name] = entry.valueFrom?.fieldRef
+        ? '10.1.2.3'
+        : (entry.value ?? '').replace(/\$\((\w+)\)/g, (_, name: string) => env[name] ?? '');
+    }
+    expect(env.REPLICA_URL).toBe('http://10.1.2.3:4444');
+    for (const name of fromPod) delete env[name];
     for (const name of Object.keys(env)) {
       if (name !== 'GATEHOUSE_CONFIG') expect(SETTING_NAMES, name).toContain(name);
     }
@@ -214,5 +224,38 @@ describe('the Helm chart charts/gatehouse', () => {
     expect(loaded.settings.port).toBe(4444);
     expect(loaded.settings.metricsPort).toBe(9464);
     expect(main.ports).toContainEqual({ name: 'metrics', containerPort: 9464, protocol: 'TCP' });
+  });
+
+  it('maps the otel block to OTEL_* variables, its headers into the Secret, and sets none while otel.endpoint is empty', () => {
+    const names = (values: Record<string, unknown>) =>
+      (container(renderChart(values).byKind('Deployment')!).env as { name: string }[]).map((e) => e.name);
+    expect(names(REQUIRED_VALUES).filter((name) => name.startsWith('OTEL_'))).toEqual([]);
+    const rendered = renderChart(
+      mergeValues(REQUIRED_VALUES, {
+        otel: {
+          endpoint: 'http://otel-collector.observability:4318',
+          resourceAttributes: 'deployment.environment.name=prod',
+          headers: 'api-key=tracing-secret',
+        },
+      }),
+    );
+    const env = Object.fromEntries(
+      (container(rendered.byKind('Deployment')!).env as { name: string; value?: string }[]).map((e) => [
+        e.name,
+        e.value,
+      ]),
+    );
+    expect(env).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_SERVICE_NAME: 'gatehouse',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod',
+    });
+    expect(secretData(rendered.byKind('Secret')!).OTEL_EXPORTER_OTLP_HEADERS).toBe('api-key=tracing-secret');
+    const text = JSON.stringify(rendered.objects.filter((o) => o.kind !== 'Secret'));
+    expect(text).not.toContain('tracing-secret');
+    const otel = Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('OTEL_')));
+    const loaded = loadSettings({ env: { ...otel, OTEL_EXPORTER_OTLP_HEADERS: 'api-key=tracing-secret' } });
+    expect(loaded.ok ? [] : loaded.errors).toEqual([]);
   });
 });

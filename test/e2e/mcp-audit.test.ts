@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { redactArguments } from '../../src/gateway/tool-audit.ts';
+import { REDACTED_LOG_PATHS } from '../../src/http/logger.ts';
 import { stdioFixtureCommand } from '../fixtures/mcp/start-fixture.ts';
 import { ERAS, eventually, type GatewayUnderTest, startGateway } from '../helpers/mcp-gateway.ts';
 
@@ -22,8 +23,8 @@ async function toolCalls(g: GatewayUnderTest): Promise<Event[] | undefined> {
 }
 
 describe('the tool-call audit trail', () => {
-  it('records identity, key, backend, tool, outcome and duration of each call, without arguments by default', async () => {
-    gateway = await startGateway();
+  it('records identity, key, backend, tool, outcome and duration of each call, in the log and the database, without arguments by default', async () => {
+    gateway = await startGateway({ LOG_LEVEL: 'info' });
     await gateway.addBackend({ name: 'echo', transport: 'stdio', ...stdioFixtureCommand('echo') });
     const key = await gateway.addUser('alice');
     const client = await gateway.connect(key, ERAS[0]!);
@@ -37,10 +38,29 @@ describe('the tool-call audit trail', () => {
     });
     expect(typeof event!.details.duration_ms).toBe('number');
     expect(JSON.stringify(event)).not.toContain('private words');
+    const lines = gateway.server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"security_event":"tool_call"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        security_event: 'tool_call',
+        user_email: 'alice@example.com',
+        backend: 'echo',
+        tool: 'echo',
+        outcome: 'ok',
+        duration_ms: event!.details.duration_ms,
+        key_id: event!.details.key_id,
+        msg: 'tool_call',
+      }),
+    ]);
+    expect(lines[0]).not.toHaveProperty('arguments');
   });
 
-  it('keeps arguments with AUDIT_TOOL_ARGUMENTS=true, secrets redacted', async () => {
-    gateway = await startGateway({ AUDIT_TOOL_ARGUMENTS: 'true' });
+  it('keeps arguments with AUDIT_TOOL_ARGUMENTS=true, secrets redacted in the log line and the database', async () => {
+    gateway = await startGateway({ AUDIT_TOOL_ARGUMENTS: 'true', LOG_LEVEL: 'info' });
     await gateway.addBackend({ name: 'echo', transport: 'stdio', ...stdioFixtureCommand('echo') });
     const key = await gateway.addUser('alice');
     const client = await gateway.connect(key, ERAS[1]!);
@@ -48,6 +68,7 @@ describe('the tool-call audit trail', () => {
     const [event] = (await eventually(() => toolCalls(gateway!), 5000, 'a tool_call event'))!;
     expect(event!.details.arguments).toEqual({ text: 'visible', password: '[redacted]' });
     expect(gateway.server.output()).not.toContain('hunter2-secret');
+    expect(gateway.server.output()).toContain('"arguments":{"text":"visible","password":"[redacted]"}');
   });
 });
 
@@ -62,5 +83,16 @@ describe('redactArguments', () => {
     [null, null],
   ])('redacts %j', (input, expected) => {
     expect(redactArguments(input)).toEqual(expected);
+  });
+
+  // The tool_call log line skips the logger's redaction paths (see ToolCallAudit): its arguments
+  // must already be clean of every key those paths name, at any depth.
+  it('redacts every key the logger redacts, at any depth', () => {
+    const keys = REDACTED_LOG_PATHS.filter((path) => path.startsWith('*.')).map((path) => path.slice(2));
+    expect(keys.length).toBeGreaterThan(5);
+    for (const key of keys) {
+      expect(redactArguments({ [key]: 's' }), key).toEqual({ [key]: '[redacted]' });
+      expect(redactArguments({ a: [{ [key]: 's' }] }), key).toEqual({ a: [{ [key]: '[redacted]' }] });
+    }
   });
 });

@@ -90,6 +90,23 @@ describe.each(DIALECTS)('API keys on $name', (dialect) => {
     expect((await asUser(t.app, created.api_key, 'GET', '/auth/email/me')).statusCode).toBe(401);
   });
 
+  it('audits a revocation and an expiry cleanup under the key owner’s e-mail, so filtering events by user shows them', async () => {
+    let now = Date.parse('2026-11-22T12:00:00.000Z');
+    t = await identityApp(dialect, {}, { now: () => new Date(now) });
+    await addUser(t, { email: 'alice@example.com' });
+    const session = await tokenFor(t.app, 'alice@example.com');
+    const revoked = await newKey(t, session, { name: 'revoked' });
+    await newKey(t, session, { name: 'day', ttl_days: 1 });
+    await asUser(t.app, session, 'DELETE', `/auth/keys/${revoked.key.id}`);
+    now += 2 * 86_400_000;
+    expect(await purgeExpiredApiKeys(t.identity)).toBe(1);
+    const types = (await t.store.authEvents.list({ limit: 10, userEmail: 'alice@example.com' })).map(
+      (e) => e.eventType,
+    );
+    expect(types).toContain('api_key_revoked');
+    expect(types).toContain('api_key_expired_removed');
+  });
+
   it('disabling or deleting the user fails the key on the very next request, though it was cached', async () => {
     t = await identityApp(dialect);
     await addUser(t, { email: 'admin@example.com', isAdmin: true });

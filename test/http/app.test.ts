@@ -56,6 +56,26 @@ describe('error handling', () => {
     expect(response.json()).toEqual({ error: 'not_found', message: 'Not found' });
   });
 
+  it('answers a method a route does not have with 405 method_not_allowed and Allow, parameters and query included', async () => {
+    t = await withRoutes();
+    for (const url of [
+      '/auth/email/login',
+      '/auth/email/login?email=a@example.com',
+      '/auth/email/forgot-password',
+    ]) {
+      const response = await t.app.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(405);
+      expect(response.headers.allow, url).toContain('POST');
+      expect(response.json()).toEqual({
+        error: 'method_not_allowed',
+        message: 'This method is not allowed here; see the Allow header',
+      });
+    }
+    const deleted = await t.app.inject({ method: 'DELETE', url: '/health' });
+    expect(deleted.statusCode).toBe(405);
+    expect(deleted.headers.allow).toBe('GET, HEAD');
+  });
+
   it('answers a body over BODY_LIMIT_BYTES with 413 payload_too_large', async () => {
     t = await withRoutes({ BODY_LIMIT_BYTES: '1024' });
     const response = await t.app.inject({

@@ -327,11 +327,8 @@ describe.each(DIALECTS)('/metrics series on $name', (dialect) => {
     ).toBeGreaterThan(0);
   });
 
-  it('gauges backend health, stdio processes and open MCP sessions of both transports', async () => {
-    const sessions = async (transport: string) =>
-      total(await samples(), 'gatehouse_mcp_sessions', { transport });
-    const baseline = await sessions('streamable_http');
-    const { client, transport } = await connect(aliceKey);
+  it('gauges backend health and stdio processes', async () => {
+    const { client } = await connect(aliceKey);
     await client.callTool({ name: 'echo__echo', arguments: { text: 'up' } });
     const now = await samples();
     expect(total(now, 'gatehouse_backend_up', { backend: 'echo' })).toBe(1);
@@ -339,22 +336,54 @@ describe.each(DIALECTS)('/metrics series on $name', (dialect) => {
     expect(total(now, 'gatehouse_backend_state', { backend: 'echo', state: 'failed' })).toBe(0);
     expect(total(now, 'gatehouse_backend_processes', { backend: 'echo' })).toBe(1);
     expect(total(now, 'gatehouse_stdio_processes')).toBe(1);
-    expect(total(now, 'gatehouse_mcp_sessions', { transport: 'streamable_http' })).toBe(baseline + 1);
-    await transport.terminateSession();
-    expect(await sessions('streamable_http')).toBe(baseline);
+  });
 
-    const aborter = new AbortController();
-    const stream = await fetch(`${base}/sse`, {
-      headers: { accept: 'text/event-stream', authorization: `Bearer ${aliceKey}` },
-      signal: aborter.signal,
+  it('counts exactly the streamable HTTP sessions open: two opened, one deleted, one refused to another caller', async () => {
+    const sessions = async () =>
+      total(await samples(), 'gatehouse_mcp_sessions', { transport: 'streamable_http' });
+    // Sessions earlier tests left open (their clients closed without a DELETE) still count.
+    const baseline = await sessions();
+    const first = await connect(aliceKey);
+    const second = await connect(aliceKey);
+    expect(await sessions()).toBe(baseline + 2);
+    // Another caller's DELETE of the session is answered 404 and ends nothing.
+    const foreign = await fetch(`${base}/mcp`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${admin}`, 'mcp-session-id': first.transport.sessionId! },
     });
-    expect(stream.status).toBe(200);
-    expect(await sessions('sse')).toBe(1);
-    aborter.abort();
+    expect(foreign.status).toBe(404);
+    expect(await sessions()).toBe(baseline + 2);
+    await first.transport.terminateSession();
+    expect(await sessions()).toBe(baseline + 1);
+    await second.transport.terminateSession();
+    expect(await sessions()).toBe(baseline);
+  });
+
+  it('counts exactly the legacy SSE streams open: two opened, one closed', async () => {
+    const sessions = async () => total(await samples(), 'gatehouse_mcp_sessions', { transport: 'sse' });
+    const open = async () => {
+      const aborter = new AbortController();
+      const stream = await fetch(`${base}/sse`, {
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${aliceKey}` },
+        signal: aborter.signal,
+      });
+      expect(stream.status).toBe(200);
+      return aborter;
+    };
+    const first = await open();
+    const second = await open();
+    expect(await sessions()).toBe(2);
+    first.abort();
     await eventually(
-      async () => ((await sessions('sse')) === 0 ? true : undefined),
+      async () => ((await sessions()) === 1 ? true : undefined),
       10_000,
-      'SSE stream closed',
+      'one SSE stream closed',
+    );
+    second.abort();
+    await eventually(
+      async () => ((await sessions()) === 0 ? true : undefined),
+      10_000,
+      'both SSE streams closed',
     );
   });
 

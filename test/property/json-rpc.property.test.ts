@@ -1,6 +1,7 @@
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
+  classifyInboundRequest,
   isLegacyRequest,
   LOG_LEVEL_META_KEY,
   PROTOCOL_VERSION_META_KEY,
@@ -289,6 +290,71 @@ describe('the fast-path classifiers of /mcp bodies (property)', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+
+  it('take a 2026-07-28 plain call only when the SDK classifier serves it as one, whatever envelopes came before', () => {
+    // Few distinct envelopes, valid and not, so the same ones come back with other ids, names,
+    // arguments and top-level members: the classifier's answer is remembered by envelope.
+    const envelope = fc.record(
+      {
+        [PROTOCOL_VERSION_META_KEY]: fc.constantFrom(MODERN, MODERN, 'garbage', 1),
+        [CLIENT_INFO_META_KEY]: fc.constantFrom(
+          { name: 'prop', version: '1' },
+          { name: 'prop' },
+          { name: 1, version: '1' },
+          'prop',
+        ),
+        [CLIENT_CAPABILITIES_META_KEY]: fc.constantFrom({}, { experimental: {} }, 'none', []),
+        'io.modelcontextprotocol/related-task': fc.constantFrom({ taskId: 't' }, { taskId: 1 }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 8 }), fc.integer()),
+        fc.stringMatching(/^[a-z]{1,6}$/),
+        fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })),
+        envelope,
+        fc.option(fc.constantFrom('result', 'error', 'extra'), { nil: undefined }),
+        (id, name, args, meta, extra) => {
+          const body: Record<string, unknown> = plainCall(id, name, args, meta);
+          if (extra !== undefined) body[extra] = {};
+          const head = {
+            ...STREAMING_CLIENT,
+            'mcp-protocol-version': MODERN,
+            'mcp-method': 'tools/call',
+            'mcp-name': name,
+          };
+          const route = classifyInboundRequest({
+            httpMethod: 'POST',
+            protocolVersionHeader: MODERN,
+            mcpMethodHeader: 'tools/call',
+            mcpNameHeader: name,
+            body,
+          });
+          const served =
+            route.kind === 'modern' &&
+            route.messageKind === 'request' &&
+            route.classification.revision === MODERN;
+          expect(plainModernToolCall(view(head, null), body) !== null).toBe(served);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('leave a body with any other top-level member to the SDK, in either era', () => {
+    const legacy = view({ ...STREAMING_CLIENT, 'mcp-protocol-version': '2025-11-25' }, null);
+    const modern = view(
+      { ...STREAMING_CLIENT, 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'echo' },
+      null,
+    );
+    expect(plainToolCall(legacy, plainCall(1, 'echo', {}))).not.toBeNull();
+    expect(plainModernToolCall(modern, plainCall(1, 'echo', {}, ENVELOPE))).not.toBeNull();
+    for (const extra of ['result', 'error', 'x']) {
+      expect(plainToolCall(legacy, { ...plainCall(1, 'echo', {}), [extra]: {} })).toBeNull();
+      expect(plainModernToolCall(modern, { ...plainCall(1, 'echo', {}, ENVELOPE), [extra]: {} })).toBeNull();
+    }
   });
 
   it('read a cancellation only from notifications/cancelled with a string or number requestId', () => {

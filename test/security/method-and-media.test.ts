@@ -60,7 +60,7 @@ for (const dialect of DIALECTS) {
     });
 
     it.each(MUTATIONS.map((m) => [m.route, m] as const))(
-      'GET and HEAD on %s, with its body as a query string, change nothing and find no such route unless a read-only GET shares the path',
+      'GET and HEAD on %s, with its body as a query string, change nothing and answer 405 with Allow unless a read-only GET shares the path',
       async (_route, mutation) => {
         const { pattern } = split(mutation.route);
         const readOnlyTwin = g.routes.some((r) => r.url === pattern && [r.method].flat().includes('GET'));
@@ -79,8 +79,10 @@ for (const dialect of DIALECTS) {
             });
             if (readOnlyTwin) expect(answer.status, `${method} ${path}: ${answer.text}`).toBeLessThan(500);
             else {
-              expect(answer.status, `${method} ${path}: ${answer.text}`).toBe(404);
-              if (method === 'GET') expect(answer.body).toEqual({ error: 'not_found', message: 'Not found' });
+              expect(answer.status, `${method} ${path}: ${answer.text}`).toBe(405);
+              expect(answer.headers.get('allow')?.split(', ')).toContain(split(mutation.route).method);
+              expect(answer.headers.get('allow')?.split(', ')).not.toContain('GET');
+              if (method === 'GET') expect(answer.body).toMatchObject({ error: 'method_not_allowed' });
             }
           }
         }

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -42,6 +42,19 @@ describe('settings', () => {
     expect(result.settings.publicBaseUrl).toBe('http://127.0.0.1:4444');
     expect(result.settings.redisUrl).toBeUndefined();
     expect(result.sources.port).toBe('default');
+  });
+
+  it('derives REPLICA_URL from HOST and PORT, the host name for a wildcard HOST, and drops a trailing slash', () => {
+    const of = (env: Record<string, string>) => {
+      const result = load({ JWT_SECRET_KEY: 'x'.repeat(32), ...env });
+      if (!result.ok) throw new Error(result.errors.join('; '));
+      return result.settings.replicaUrl;
+    };
+    expect(of({ PORT: '5000' })).toBe('http://127.0.0.1:5000');
+    expect(of({ HOST: '0.0.0.0', PUBLIC_BASE_URL: 'https://gw.example.com' })).toBe(
+      `http://${hostname()}:4444`,
+    );
+    expect(of({ REPLICA_URL: 'http://10.0.0.7:4444/' })).toBe('http://10.0.0.7:4444');
   });
 
   it('parses typed values from environment strings', () => {
@@ -168,6 +181,14 @@ describe('settings', () => {
     expect(text).toContain('REQUIRE_USER_IN_DB is false');
     expect(text).toContain('HOST is 0.0.0.0');
     expect(text).toContain('SMTP_ENABLED is false');
+  });
+
+  it('warns when a response-time floor that hides which accounts exist is turned off', () => {
+    const result = load({ FAILED_LOGIN_MIN_RESPONSE_MS: '0', PASSWORD_RESET_MIN_RESPONSE_MS: '0' });
+    if (!result.ok) throw new Error('invalid');
+    const text = result.warnings.join('\n');
+    expect(text).toContain('FAILED_LOGIN_MIN_RESPONSE_MS is 0');
+    expect(text).toContain('PASSWORD_RESET_MIN_RESPONSE_MS is 0');
   });
 
   it('has no warnings for a production-shaped configuration', () => {

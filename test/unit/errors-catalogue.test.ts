@@ -18,6 +18,7 @@ describe('error catalogue', () => {
         'invalid_json',
         'last_admin',
         'not_found',
+        'method_not_allowed',
         'oauth_client_from_config',
         'password_change_required',
         'password_reset_disabled',

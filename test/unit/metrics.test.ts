@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { boundedLabel, OTHER_LABEL } from '../../src/metrics/bounded-label.ts';
 import { eventFamilies } from '../../src/metrics/families.ts';
 import { securityEventObserver } from '../../src/metrics/security-events.ts';
-import { SessionTracker } from '../../src/metrics/session-tracker.ts';
 import { toolCallObserver } from '../../src/metrics/tool-calls.ts';
 
 async function valueOf(
@@ -31,34 +30,6 @@ describe('boundedLabel', () => {
   it('throws TypeError for a max that is not a positive integer', () => {
     expect(() => boundedLabel(0)).toThrow(TypeError);
     expect(() => boundedLabel(1.5)).toThrow(TypeError);
-  });
-});
-
-describe('SessionTracker', () => {
-  it('counts a session from its first answer until it ends, and forgets it once idle past the limit', () => {
-    let now = 0;
-    const tracker = new SessionTracker({ idleMs: 1000, now: () => now });
-    tracker.seen('s1');
-    tracker.seen('s2');
-    expect(tracker.open().streamableHttp).toBe(2);
-    tracker.ended('s1');
-    expect(tracker.open().streamableHttp).toBe(1);
-    now = 900;
-    tracker.seen('s3');
-    now = 1500;
-    expect(tracker.open().streamableHttp).toBe(1); // s2 idle since 0, s3 used at 900
-    now = 1901;
-    expect(tracker.open().streamableHttp).toBe(0);
-  });
-
-  it('counts an SSE stream until its close function runs, once however often it is called', () => {
-    const tracker = new SessionTracker({ idleMs: 1000 });
-    const close = tracker.sseOpened();
-    tracker.sseOpened();
-    expect(tracker.open().sse).toBe(2);
-    close();
-    close();
-    expect(tracker.open().sse).toBe(1);
   });
 });
 

@@ -73,6 +73,9 @@ SMTP_PASSWORD: {{ .Values.smtp.password | b64enc | quote }}
 {{- if .Values.metrics.token }}
 METRICS_TOKEN: {{ .Values.metrics.token | b64enc | quote }}
 {{- end }}
+{{- if .Values.otel.headers }}
+OTEL_EXPORTER_OTLP_HEADERS: {{ .Values.otel.headers | b64enc | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* The settings file (GATEHOUSE_CONFIG). */}}

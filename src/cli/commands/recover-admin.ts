@@ -1,6 +1,6 @@
 import { generatePassword, recoverAdmin } from '../../identity/index.ts';
 import { EXIT } from '../exit-codes.ts';
-import { withIdentity } from '../identity-session.ts';
+import { cliContext, withIdentity } from '../identity-session.ts';
 import { readPassword } from '../password-input.ts';
 
 /**
@@ -22,7 +22,7 @@ export function recoverAdminCommand(options: {
       process.stderr.write('gatehouse: no password given\n');
       return EXIT.usage;
     }
-    const outcome = await recoverAdmin(identity, options.email, password);
+    const outcome = await recoverAdmin(identity, options.email, password, cliContext());
     process.stdout.write(`${outcome.created ? 'created' : 'recovered'} admin ${outcome.email}\n`);
     if (options.generate) process.stdout.write(`password: ${password}\n`);
     return EXIT.ok;

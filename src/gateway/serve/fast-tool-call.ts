@@ -54,6 +54,8 @@ function toolCallOf(body: unknown): (PlainToolCall & { meta: Record<string, unkn
   if (!isPlainObject(body)) return null;
   const { jsonrpc, id, method, params } = body;
   if (jsonrpc !== '2.0' || method !== 'tools/call' || !isPlainObject(params)) return null;
+  // JSON-RPC requests are strict at the top (the SDK refuses any other member).
+  if (Object.keys(body).length !== 4) return null;
   // Ids as the SDK takes them (strings, integers); anything else goes its way and gets its answer.
   if (typeof id !== 'string' && !Number.isSafeInteger(id)) return null;
   if (typeof params.name !== 'string') return null;
@@ -110,6 +112,25 @@ export function plainModernToolCall(request: RequestView, body: unknown): PlainT
     (capabilities.sampling || capabilities.elicitation || capabilities.roots)
   )
     return null;
+  return acceptsEnvelope(body, name, call.meta) ? { id: call.id, params: call.params } : null;
+}
+
+/** Envelopes (serialised `_meta`) of plain calls, and whether the SDK's classifier took them. */
+const envelopes = new Map<string, boolean>();
+const ENVELOPES_KEPT = 256;
+const ENVELOPE_KEPT_CHARS = 4096;
+
+/**
+ * Whether the SDK's classifier serves the plain call `body` as a 2026-07-28 request. Its answer is
+ * remembered by `_meta`, which is all it can depend on here: toolCallOf has pinned the rest (the
+ * top-level members, a string or integer id, `tools/call`, `params` that the classifier reads only
+ * for `_meta`) and the headers are the standard ones, equal to the body. A client sends the same
+ * envelope with every call, so its validation (a Zod parse, tens of µs) runs once, not per call.
+ */
+function acceptsEnvelope(body: unknown, name: string, meta: Record<string, unknown>): boolean {
+  const key = JSON.stringify(meta);
+  const known = envelopes.get(key);
+  if (known !== undefined) return known;
   const route = classifyInboundRequest({
     httpMethod: 'POST',
     protocolVersionHeader: MODERN_VERSION,
@@ -117,8 +138,17 @@ export function plainModernToolCall(request: RequestView, body: unknown): PlainT
     mcpNameHeader: name,
     body,
   });
-  if (route.kind !== 'modern' || route.messageKind !== 'request') return null;
-  return route.classification.revision === MODERN_VERSION ? { id: call.id, params: call.params } : null;
+  const accepted =
+    route.kind === 'modern' &&
+    route.messageKind === 'request' &&
+    route.classification.revision === MODERN_VERSION;
+  // Bounded in entries and size: envelopes are the client's to choose. A `null` may stand for a
+  // number too large for a double (JSON.stringify writes Infinity so), so such keys are not kept.
+  if (key.length <= ENVELOPE_KEPT_CHARS && !key.includes('null')) {
+    if (envelopes.size >= ENVELOPES_KEPT) envelopes.clear();
+    envelopes.set(key, accepted);
+  }
+  return accepted;
 }
 
 /** The id of the request a `notifications/cancelled` body cancels, or null for any other body. */
@@ -134,15 +164,14 @@ export function cancelledRequestId(body: unknown): string | number | null {
  * `complete`, and `_meta` names the server unless the result already names one.
  */
 function modernResult(result: CallToolResult): Record<string, unknown> {
-  const typed: Record<string, unknown> = {
-    ...result,
-    ...(result.content === undefined && { content: [] }),
-    ...(result.resultType === undefined && { resultType: 'complete' }),
-  };
+  const typed: Record<string, unknown> = { ...result };
+  if (typed.content === undefined) typed.content = [];
+  if (typed.resultType === undefined) typed.resultType = 'complete';
   const meta = typed._meta;
-  if (meta === undefined) return { ...typed, _meta: { [SERVER_INFO_META_KEY]: SERVER_INFO } };
-  if (!isPlainObject(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return typed;
-  return { ...typed, _meta: { ...meta, [SERVER_INFO_META_KEY]: SERVER_INFO } };
+  if (meta === undefined) typed._meta = { [SERVER_INFO_META_KEY]: SERVER_INFO };
+  else if (isPlainObject(meta) && meta[SERVER_INFO_META_KEY] === undefined)
+    typed._meta = { ...meta, [SERVER_INFO_META_KEY]: SERVER_INFO };
+  return typed;
 }
 
 /** How a plain call is answered. */
@@ -169,9 +198,13 @@ export function answerToolCall(
   options: AnswerOptions,
 ): Promise<PlainReply> {
   const { era, inFlight } = options;
-  const abort = new AbortController();
-  const signal = options.signal ? AbortSignal.any([abort.signal, options.signal]) : abort.signal;
-  inFlight?.set(call.id, abort);
+  // A controller only where a notifications/cancelled can reach it, and one signal where one will do.
+  let signal = options.signal;
+  if (inFlight !== undefined) {
+    const abort = new AbortController();
+    inFlight.set(call.id, abort);
+    signal = signal === undefined ? abort.signal : AbortSignal.any([abort.signal, signal]);
+  }
   const reply = new CallReply(options.headers);
   const downstream = new DownstreamCall({
     caller: scope.caller,

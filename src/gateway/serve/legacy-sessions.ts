@@ -13,7 +13,14 @@ import {
   type RequestView,
 } from './fast-tool-call.ts';
 import { notifyListChanged } from './list-changed.ts';
+import { countSessions } from './session-census.ts';
 import { notifySessionLog } from './session-log.ts';
+
+/** Told of each session a replica opens and closes. */
+export interface SessionsHeld {
+  claim(id: string): void;
+  release(id: string): void;
+}
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
@@ -27,14 +34,15 @@ interface Session {
   inFlight: Map<string | number, AbortController>;
 }
 
-const NOT_FOUND = JSON.stringify({
+/** The JSON-RPC answer (with HTTP 404) for a session that does not exist: the client opens a new one. */
+export const SESSION_NOT_FOUND = JSON.stringify({
   jsonrpc: '2.0',
   error: { code: -32001, message: 'Session not found' },
   id: null,
 });
 
 function sessionNotFound(): Response {
-  return new Response(NOT_FOUND, { status: 404, headers: { 'content-type': 'application/json' } });
+  return new Response(SESSION_NOT_FOUND, { status: 404, headers: { 'content-type': 'application/json' } });
 }
 
 /**
@@ -48,11 +56,16 @@ export class LegacySessions {
   #idleMs: number;
   #reaper: NodeJS.Timeout;
 
-  constructor(gateway: Gateway, options: { idleMs: number }) {
+  #held: SessionsHeld | undefined;
+
+  /** `held` hears of every session opened and closed here (e.g. to let other replicas find it). */
+  constructor(gateway: Gateway, options: { idleMs: number; held?: SessionsHeld }) {
     this.#gateway = gateway;
     this.#idleMs = options.idleMs;
+    this.#held = options.held;
     this.#reaper = setInterval(() => void this.#reap(), Math.min(options.idleMs, 60_000));
     this.#reaper.unref();
+    countSessions(gateway, 'streamable_http', this);
     gateway.pool.onListChanged((backend, kind) => notifyListChanged(this.#sessions.values(), backend, kind));
     gateway.onSessionLog((slot, params) => notifySessionLog(this.#sessions.values(), slot, params));
   }
@@ -60,6 +73,11 @@ export class LegacySessions {
   /** Open sessions. */
   get size(): number {
     return this.#sessions.size;
+  }
+
+  /** Whether session `id` is open here (whoever opened it). */
+  has(id: string): boolean {
+    return this.#sessions.has(id);
   }
 
   /** Serves one request of a 2025-era client. */
@@ -138,6 +156,7 @@ export class LegacySessions {
           lastSeen: Date.now(),
           inFlight: new Map(),
         });
+        this.#held?.claim(id);
       },
       onsessionclosed: () => void this.#close(id),
     });
@@ -152,6 +171,7 @@ export class LegacySessions {
     const session = this.#sessions.get(id);
     if (!session) return;
     this.#sessions.delete(id);
+    this.#held?.release(id);
     await session.server.close().catch(() => undefined);
     await this.#gateway.releaseSession(id);
   }

@@ -3,8 +3,10 @@ import type { Server } from '@modelcontextprotocol/server';
 import { type GatewayCaller, isSameIdentity } from '../caller.ts';
 import type { Gateway } from '../gateway.ts';
 import { createCallerServer, type ServeScope } from './caller-server.ts';
+import type { SessionsHeld } from './legacy-sessions.ts';
 import { LegacySseTransport } from './legacy-sse-transport.ts';
 import { notifyListChanged } from './list-changed.ts';
+import { countSessions } from './session-census.ts';
 import { notifySessionLog } from './session-log.ts';
 
 interface SseSession {
@@ -21,6 +23,8 @@ export interface LegacySseOptions {
   /** Open streams one user may hold at once; the next is refused. */
   maxPerUser: number;
   keepAliveMs?: number;
+  /** Hears of every session opened and closed here (e.g. to let other replicas find it). */
+  held?: SessionsHeld;
 }
 
 /**
@@ -44,11 +48,17 @@ export class LegacySseSessions {
     this.#unsubscribeLog = gateway.onSessionLog((slot, params) =>
       notifySessionLog(this.#sessions.values(), slot, params),
     );
+    countSessions(gateway, 'sse', this);
   }
 
   /** Open sessions. */
   get size(): number {
     return this.#sessions.size;
+  }
+
+  /** Whether session `id` is open here (whoever opened it). */
+  has(id: string): boolean {
+    return this.#sessions.has(id);
   }
 
   /**
@@ -72,6 +82,7 @@ export class LegacySseSessions {
       await transport.close();
       throw error;
     }
+    this.#options.held?.claim(id);
     return transport;
   }
 
@@ -89,6 +100,7 @@ export class LegacySseSessions {
 
   async #release(id: string): Promise<void> {
     if (!this.#sessions.delete(id)) return;
+    this.#options.held?.release(id);
     await this.#gateway.releaseSession(id);
   }
 
@@ -98,6 +110,7 @@ export class LegacySseSessions {
     this.#unsubscribeLog();
     const open = [...this.#sessions.entries()];
     await Promise.all(open.map(([, session]) => session.server.close().catch(() => undefined)));
+    for (const [id] of open) this.#options.held?.release(id);
     await Promise.all(open.map(([id]) => this.#gateway.releaseSession(id)));
   }
 }

@@ -150,10 +150,17 @@ export class BackendPool {
    * pass over the connections (it runs on every tool list and call).
    */
   failedBackends(): Set<string> {
+    // The usual case, without building the map: a backend is failed only if a connection of it is.
+    if (!this.#anyFailed()) return new Set();
     const best = new Map<string, ConnectionState>();
     for (const { slot, connection } of this.#slots.values())
       best.set(slot.backend, bestState(best.get(slot.backend) ?? 'idle', connection.state));
     return new Set([...best].flatMap(([name, state]) => (state === 'failed' ? [name] : [])));
+  }
+
+  #anyFailed(): boolean {
+    for (const { connection } of this.#slots.values()) if (connection.state === 'failed') return true;
+    return false;
   }
 
   /** Every configured backend's health, in configuration order. */

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
@@ -56,12 +57,32 @@ function isResponseTo(id: string, message: unknown): message is RawResponse {
 export class HttpChannel implements DirectChannel {
   #options: HttpChannelOptions;
   #agent: http.Agent;
+  #client: typeof http | typeof https;
+  /** Where every request goes (the URL as node:http takes it), worked out once. */
+  #target: http.RequestOptions;
+  /** The headers every request carries: the backend's own, then the transport's. */
+  #headers: Readonly<Record<string, string>>;
+  /** The 2026-07-28 `_meta` envelope, before a request's own `_meta` keys. */
+  #envelope: Readonly<Record<string, unknown>>;
   #requests = new Map<string, http.ClientRequest>();
 
   constructor(options: HttpChannelOptions) {
     this.#options = options;
-    const Agent = options.url.protocol === 'https:' ? https.Agent : http.Agent;
-    this.#agent = new Agent({ keepAlive: true });
+    const secure = options.url.protocol === 'https:';
+    this.#agent = new (secure ? https.Agent : http.Agent)({ keepAlive: true });
+    this.#client = secure ? https : http;
+    this.#target = { ...urlToHttpOptions(options.url), method: 'POST', agent: this.#agent };
+    this.#headers = {
+      ...options.headers,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': options.protocolVersion,
+    };
+    this.#envelope = {
+      [PROTOCOL_VERSION_META_KEY]: options.protocolVersion,
+      [CLIENT_INFO_META_KEY]: options.clientInfo,
+      [CLIENT_CAPABILITIES_META_KEY]: options.capabilities,
+    };
   }
 
   /** False for a request the SDK client would send differently (an encoded Mcp-Name header). */
@@ -71,24 +92,15 @@ export class HttpChannel implements DirectChannel {
   }
 
   exchange(message: DirectMessage): Promise<RawResponse> {
-    const { url, protocolVersion } = this.#options;
+    const { protocolVersion } = this.#options;
     const modern = protocolVersion === MODERN;
-    const headers: Record<string, string> = {
-      ...this.#options.headers,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': protocolVersion,
-    };
+    const headers: Record<string, string> = { ...this.#headers };
     let sent: DirectMessage = message;
     if (modern) {
       headers['mcp-method'] = message.method;
       if (typeof message.params.name === 'string') headers['mcp-name'] = message.params.name;
-      const envelope = {
-        [PROTOCOL_VERSION_META_KEY]: protocolVersion,
-        [CLIENT_INFO_META_KEY]: this.#options.clientInfo,
-        [CLIENT_CAPABILITIES_META_KEY]: this.#options.capabilities,
-        ...(message.params._meta as Record<string, unknown> | undefined),
-      };
+      const meta = message.params._meta as Record<string, unknown> | undefined;
+      const envelope = meta === undefined ? this.#envelope : { ...this.#envelope, ...meta };
       sent = { ...message, params: { ...message.params, _meta: envelope } };
     } else {
       const session = this.#options.sessionId();
@@ -96,10 +108,9 @@ export class HttpChannel implements DirectChannel {
     }
     const body = JSON.stringify(sent);
     headers['content-length'] = String(Buffer.byteLength(body));
-    const client = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       let answered = false;
-      const request = client.request(url, { method: 'POST', agent: this.#agent, headers }, (response) => {
+      const request = this.#client.request({ ...this.#target, headers }, (response) => {
         answered = true;
         this.#read(message.id, response).then(resolve, reject);
       });

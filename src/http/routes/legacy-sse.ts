@@ -7,6 +7,8 @@ import type { IdentityContext } from '../../identity/index.ts';
 import { authenticate } from '../plugins/authenticate.ts';
 import { acceptRawJson, mcpCaller } from '../plugins/mcp-endpoint.ts';
 import { checkOrigin } from '../plugins/origin.ts';
+import { sessionForwarding } from '../plugins/session-forwarding.ts';
+import type { SessionDirectory } from '../../shared-state/index.ts';
 
 /** Open SSE streams one user may hold; the next `GET /sse` answers 429. */
 export const MAX_SSE_SESSIONS_PER_USER = 20;
@@ -44,15 +46,19 @@ function parseMessage(body: unknown): JSONRPCMessage | -32700 | -32600 {
  */
 export async function legacySseRoutes(
   app: FastifyInstance,
-  options: { identity: IdentityContext; gateway: Gateway; settings: Settings },
+  options: { identity: IdentityContext; gateway: Gateway; settings: Settings; sessions?: SessionDirectory },
 ): Promise<void> {
   const { identity, gateway, settings } = options;
+  const forwarding = sessionForwarding(options.sessions);
   // Parse errors are answered here, as JSON-RPC -32700, so the body arrives unparsed.
   acceptRawJson(app);
   app.addHook('onRequest', checkOrigin(settings));
   app.addHook('onRequest', authenticate(identity));
 
-  const sessions = new LegacySseSessions(gateway, { maxPerUser: MAX_SSE_SESSIONS_PER_USER });
+  const sessions = new LegacySseSessions(gateway, {
+    maxPerUser: MAX_SSE_SESSIONS_PER_USER,
+    held: options.sessions,
+  });
   // preClose, not onClose: an open stream would otherwise hold the server's close until the grace ends.
   app.addHook('preClose', () => sessions.close());
 
@@ -86,6 +92,14 @@ export async function legacySseRoutes(
     const { backend } = request.params;
     const caller = callerFor(request, backend);
     const id = request.query.sessionId;
+    // The stream of a session another replica holds is there: so is where its messages go.
+    if (forwarding && typeof id === 'string' && !sessions.has(id)) {
+      const owner = await forwarding.ownerOf(request, id);
+      if (owner !== undefined) {
+        const gone = () => jsonRpcError(reply, 404, -32001, 'Session not found');
+        return forwarding.forward(request, reply, { owner, id, gone });
+      }
+    }
     const transport = typeof id === 'string' ? sessions.find(id, caller, messagePath(backend)) : null;
     if (transport === null) return jsonRpcError(reply, 404, -32001, 'Session not found');
     const message = parseMessage(request.body);

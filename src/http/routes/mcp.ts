@@ -14,11 +14,14 @@ import {
   plainModernToolCall,
   type RequestView,
   type ServeScope,
+  SESSION_NOT_FOUND,
 } from '../../gateway/index.ts';
 import type { IdentityContext } from '../../identity/index.ts';
 import { authenticate, requestContext, unauthorized } from '../plugins/authenticate.ts';
 import { acceptRawJson, mcpCaller } from '../plugins/mcp-endpoint.ts';
 import { checkOrigin } from '../plugins/origin.ts';
+import { sessionForwarding } from '../plugins/session-forwarding.ts';
+import type { SessionDirectory } from '../../shared-state/index.ts';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -53,14 +56,29 @@ async function sendWeb(reply: FastifyReply, response: Response): Promise<Fastify
 }
 
 /** Fastify's request as the fast paths read it (no Web Request is built for them). */
-function viewOf(request: FastifyRequest): RequestView {
-  return {
-    method: request.method,
-    header(name) {
-      const value = request.headers[name];
-      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-    },
-  };
+class FastifyView implements RequestView {
+  readonly method: string;
+  #headers: FastifyRequest['headers'];
+
+  constructor(request: FastifyRequest) {
+    this.method = request.method;
+    this.#headers = request.headers;
+  }
+
+  header(name: string): string | null {
+    const value = this.#headers[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
+/** A signal that aborts when the client goes away before its answer is sent. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const aborted = new AbortController();
+  // The response side closes when the client goes away (the request side closes once read).
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) aborted.abort();
+  });
+  return aborted.signal;
 }
 
 function sendPlain(reply: FastifyReply, plain: PlainReply): FastifyReply {
@@ -90,9 +108,10 @@ function parseJson(body: unknown): unknown {
  */
 export async function mcpRoutes(
   app: FastifyInstance,
-  options: { identity: IdentityContext; gateway: Gateway; settings: Settings },
+  options: { identity: IdentityContext; gateway: Gateway; settings: Settings; sessions?: SessionDirectory },
 ): Promise<void> {
   const { identity, gateway, settings } = options;
+  const forwarding = sessionForwarding(options.sessions);
   // JSON-RPC parse errors are the SDK's to answer (-32700), so the body reaches it unparsed.
   acceptRawJson(app);
   app.addHook('onRequest', checkOrigin(settings));
@@ -113,7 +132,10 @@ export async function mcpRoutes(
       onerror: (error) => app.log.debug({ err: { message: error.message } }, 'mcp request refused'),
     },
   );
-  const legacy = new LegacySessions(gateway, { idleMs: settings.mcpSessionIdleMinutes * 60_000 });
+  const legacy = new LegacySessions(gateway, {
+    idleMs: settings.mcpSessionIdleMinutes * 60_000,
+    held: options.sessions,
+  });
   // preClose, not onClose: open notification streams would otherwise hold the server open until
   // the shutdown grace period runs out.
   app.addHook('preClose', async () => {
@@ -129,28 +151,35 @@ export async function mcpRoutes(
         if (call === null) throw unauthorized();
         return reply.send(await answerAuthenticateUser(identity, call, requestContext(request)));
       }
+      // A session another replica holds is served there (sessions need no affinity).
+      const sessionId = request.headers['mcp-session-id'];
+      if (forwarding && typeof sessionId === 'string' && !legacy.has(sessionId)) {
+        const owner = await forwarding.ownerOf(request, sessionId);
+        if (owner !== undefined) {
+          const gone = () => reply.status(404).type('application/json').send(SESSION_NOT_FOUND);
+          return forwarding.forward(request, reply, { owner, id: sessionId, gone });
+        }
+      }
       const backend = backendOf(request);
       const caller = mcpCaller(request, gateway, backend);
-      const aborted = new AbortController();
-      // The response side closes when the client goes away (the request side closes once read).
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) aborted.abort();
-      });
       // Parsed once here; a body that is not JSON goes to the SDK raw, which answers -32700.
       const parsedBody = parseJson(request.body);
-      const scope: ServeScope = { caller, sessionId: null, backend };
       const endpoint = backend === undefined ? 'aggregate' : `servers/${backend}`;
       // The hot paths: a plain tools/call answered without the SDK (2026-07-28 stateless, or in an
       // open 2025 session), and without turning Fastify's request and reply into Web ones.
-      const view = viewOf(request);
+      const view = new FastifyView(request);
       const modernCall = plainModernToolCall(view, parsedBody);
       if (modernCall !== null) {
-        const options = { era: 'modern' as const, headers: {}, signal: aborted.signal };
+        const scope: ServeScope = { caller, sessionId: null, backend };
+        const options = { era: 'modern' as const, headers: {}, signal: clientGone(reply) };
         return sendPlain(reply, await answerToolCall(gateway, scope, modernCall, options));
       }
+      // A 2025 session's call is cancelled by notifications/cancelled, not by the client leaving.
       const sessionCall = legacy.fastCall(view, parsedBody, caller, endpoint);
       if (sessionCall !== null) return sendPlain(reply, await sessionCall);
-      const web = webRequest(request, baseUrl, aborted.signal);
+      const signal = clientGone(reply);
+      const scope: ServeScope = { caller, sessionId: null, backend };
+      const web = webRequest(request, baseUrl, signal);
       if (await isLegacyRequest(web, parsedBody, { maxRequestBodySize: settings.bodyLimitBytes })) {
         return sendWeb(reply, await legacy.handle(web, parsedBody, caller, endpoint, backend));
       }

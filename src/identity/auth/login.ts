@@ -24,9 +24,10 @@ export type LoginResult =
  * Checks a password login (`identifier` is an email or a username). Unknown user, wrong
  * password, locked and disabled accounts all come back as `rejected` after the same work (a
  * real or dummy Argon2id verify) and no sooner than FAILED_LOGIN_MIN_RESPONSE_MS. Counts the
- * failure per account (lockout) and per client IP. Throws HashingOverloadedError when no
- * hashing slot frees up in time. `ttlSeconds` overrides the access token's lifetime (the MCP
- * `authenticate_user` tool issues 24-hour session tokens).
+ * failure per account (lockout) and per client IP, and checks both again once the hash is done,
+ * so attempts sent in parallel are judged no more often than attempts sent one by one. Throws
+ * HashingOverloadedError when no hashing slot frees up in time. `ttlSeconds` overrides the access
+ * token's lifetime (the MCP `authenticate_user` tool issues 24-hour session tokens).
  */
 export async function login(
   ctx: IdentityContext,
@@ -50,14 +51,25 @@ export async function login(
   const matches = user && !oversized ? await ctx.hasher.verify(user.passwordHash, password) : false;
   if (!user && !oversized) await ctx.hasher.verifyDummy(password);
 
+  // The hash waited for a slot: attempts sent in parallel all passed the checks above before any
+  // of them failed. Check again with what they have counted since, so a burst is judged no more
+  // often than the per-IP limit and the lockout allow one attempt at a time.
+  const limitAfter = await checkIpLimit(ctx, context.ip);
+  if (limitAfter.blocked) {
+    await ctx.audit.record({ type: 'login_rate_limited', success: false }, context);
+    return { kind: 'rate_limited', retryAfterSeconds: limitAfter.retryAfterSeconds };
+  }
+  const account = user ? await ctx.store.users.findById(user.id) : null;
+
   const now = ctx.now();
   let reason: string | null = null;
-  if (!user) reason = 'unknown_user';
-  else if (!user.isActive) reason = 'disabled';
-  else if (isLocked(user, now)) reason = 'locked';
-  else if (!matches) reason = 'wrong_password';
+  if (!user || !account) reason = 'unknown_user';
+  else if (!account.isActive) reason = 'disabled';
+  else if (isLocked(account, now)) reason = 'locked';
+  // A password changed meanwhile: the one that matched is no longer the account's.
+  else if (!matches || account.passwordHash !== user.passwordHash) reason = 'wrong_password';
 
-  if (reason !== null || !user) {
+  if (reason !== null || !user || !account) {
     await recordIpFailure(ctx, context.ip);
     if (user && reason === 'wrong_password') await countAccountFailure(ctx, user, context);
     await ctx.audit.record(

@@ -151,6 +151,11 @@ export async function createApiKey(
   return { key, secret };
 }
 
+/** The e-mail of a key's owner, for its audit events (filtered by user); null when the owner is gone. */
+async function ownerEmail(ctx: IdentityContext, userId: string): Promise<string | null> {
+  return (await ctx.store.users.findById(userId))?.email ?? null;
+}
+
 /** Revokes a key by id (optionally only if `ownerId` owns it); it fails on the next request. */
 export async function revokeApiKey(
   ctx: IdentityContext,
@@ -165,7 +170,13 @@ export async function revokeApiKey(
   await ctx.store.apiTokens.revoke(key.id, ctx.now());
   ctx.keyCache.evictKey(key.id);
   await ctx.audit.record(
-    { type: 'api_key_revoked', success: true, userId: key.userId, details: { key_id: key.id } },
+    {
+      type: 'api_key_revoked',
+      success: true,
+      userId: key.userId,
+      userEmail: await ownerEmail(ctx, key.userId),
+      details: { key_id: key.id },
+    },
     context,
   );
   return key;
@@ -192,6 +203,7 @@ export async function purgeExpiredApiKeys(ctx: IdentityContext): Promise<number>
         type: 'api_key_expired_removed',
         success: true,
         userId: key.userId,
+        userEmail: await ownerEmail(ctx, key.userId),
         details: { key_id: key.id, name: key.name },
       },
       { actorEmail: 'system:key-cleanup' },

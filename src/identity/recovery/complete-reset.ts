@@ -71,5 +71,6 @@ export async function completePasswordReset(
     { type: 'password_reset_completed', success: true, userId: user.id, userEmail: user.email },
     context,
   );
-  ctx.background.run(() => ctx.notifier.passwordResetCompleted(user.email, now));
+  // Queued before the answer, like the audit event: an answered reset must not lose its notice.
+  await ctx.notifier.passwordResetCompleted(user.email, now);
 }

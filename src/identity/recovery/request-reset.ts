@@ -84,8 +84,9 @@ async function handleRequest(
 /**
  * Handles POST /auth/email/forgot-password. Whatever the address (registered, unknown, locked,
  * disabled, over its per-address limit), the caller gets the same answer no sooner than
- * PASSWORD_RESET_MIN_RESPONSE_MS: the lookup, token and mail happen in the background. Returns
- * `rate_limited` only for an IP over the per-IP limit.
+ * PASSWORD_RESET_MIN_RESPONSE_MS. The token, the queued mail and the audit event are stored before
+ * that answer, so an answered request survives a crash. Returns `rate_limited` only for an IP over
+ * the per-IP limit; rejects when the database fails (the caller should ask again).
  */
 export async function requestPasswordReset(
   ctx: IdentityContext,
@@ -98,8 +99,14 @@ export async function requestPasswordReset(
   // Each request counts toward the per-IP limit, so one address cannot mail-bomb many accounts.
   await recordIpFailure(ctx, context.ip);
   const email = canonicalEmail(rawEmail);
-  ctx.background.run(() => handleRequest(ctx, email, context));
-  const wait = ctx.settings.passwordResetMinResponseMs - (performance.now() - started);
-  if (wait > 0) await sleep(wait);
+  // Awaited, not left to run after the answer: a crash right after "a reset link has been sent"
+  // must not lose the link. The floor hides how long this took (a few ms, against 250 by default),
+  // and a failure is answered no sooner either.
+  try {
+    await handleRequest(ctx, email, context);
+  } finally {
+    const wait = ctx.settings.passwordResetMinResponseMs - (performance.now() - started);
+    if (wait > 0) await sleep(wait);
+  }
   return { kind: 'accepted' };
 }

@@ -193,8 +193,8 @@ export async function updateUser(
     },
     context,
   );
-  if (passwordHash !== undefined)
-    ctx.background.run(() => ctx.notifier.passwordSetByAdmin(updated.email, now));
+  // Queued before the answer, like the audit event: an answered reset must not lose its notice.
+  if (passwordHash !== undefined) await ctx.notifier.passwordSetByAdmin(updated.email, now);
   return updated;
 }
 

@@ -5,12 +5,8 @@ import { PublicLayout } from '../components/Layout.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { Page } from '../components/Page.tsx';
 import { Link, navigate } from '../lib/router.tsx';
+import { safeNext } from '../lib/safe-next.ts';
 import { useSession } from '../lib/session.tsx';
-
-/** Where to go after signing in: `next` when it is a path inside the UI, else the start page. */
-export function safeNext(next: string | null): string {
-  return next !== null && /^\/(?!\/)[^\s\\]*$/.test(next) && !next.startsWith('/login') ? next : '/';
-}
 
 function loginError(error: unknown): string {
   if (error instanceof ApiError && error.status === 401) return 'Invalid email or password.';

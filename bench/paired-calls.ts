@@ -1,0 +1,178 @@
+// Paired before/after of Gatehouse's CPU per tools/call: several checkouts run side by side (one
+// Gatehouse child each, the gateway benchmark's setup and echo backends), driven by a light client
+// (node:http, keep-alive, bodies built by hand: no SDK), in blocks of calls that alternate between
+// the checkouts, so both see the same machine. CPU is every thread's run time from
+// /proc/PID/task/*/schedstat (nanoseconds), so short blocks still measure. Prints, per path and era,
+// each checkout's median CPU µs/call and the median ratio of paired blocks to the first checkout.
+//   node bench/paired-calls.ts [--calls 400 --rounds 15 --sessions 1] before=/tmp/base/bin/gatehouse.js after
+import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  type Gatehouse,
+  GATEHOUSE_BIN,
+  openIdleSession,
+  startGatehouse,
+  startHttpEcho,
+  STDIO_ECHO,
+} from './gateway-harness.ts';
+
+const { values: flags, positionals } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '400' },
+    rounds: { type: 'string', default: '15' },
+    sessions: { type: 'string', default: '1' },
+    configs: { type: 'string', default: 'stdio-2025,stdio-2026,http-2025,http-2026' },
+  },
+  allowPositionals: true,
+});
+const CALLS = Number(flags.calls);
+const ROUNDS = Number(flags.rounds);
+const SESSIONS = Number(flags.sessions);
+const CONFIGS = flags.configs.split(',');
+// NAME=path/to/bin/gatehouse.js, or a bare NAME for this checkout.
+const checkouts = positionals.map((arg) => {
+  const [name, bin] = arg.split('=');
+  return { name: name!, bin: bin ?? GATEHOUSE_BIN };
+});
+if (checkouts.length < 2) throw new TypeError('name at least two checkouts: before=PATH after');
+
+/** CPU time of every thread of a process so far, in milliseconds. */
+function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread has ended since the listing.
+    }
+  }
+  return ns / 1e6;
+}
+
+const MODERN_META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'gatehouse-bench', version: '1.0.0' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
+function post(agent: http.Agent, url: URL, headers: Record<string, string>, body: string) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const length = String(Buffer.byteLength(body));
+    const options = { method: 'POST', agent, headers: { ...headers, 'content-length': length } };
+    const request = http.request(url, options, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** One session of `config` (`stdio-2025`, `http-2026`, …): calls echo and checks the answer. */
+async function openSession(gatehouse: Gatehouse, config: string): Promise<(id: number) => Promise<void>> {
+  const [path, era] = config.split('-');
+  const tool = path === 'stdio' ? 'echo__echo' : 'web__echo';
+  const url = new URL(gatehouse.endpoint.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const base = {
+    ...gatehouse.endpoint.headers,
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+  };
+  const modern = era === '2026';
+  const headers = modern
+    ? { ...base, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': tool }
+    : {
+        ...base,
+        'mcp-session-id': await openIdleSession(gatehouse.endpoint),
+        'mcp-protocol-version': '2025-11-25',
+      };
+  return async (id) => {
+    const params = { name: tool, arguments: { text: `hello ${id}` }, ...(modern && { _meta: MODERN_META }) };
+    const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params });
+    const answer = await post(agent, url, headers, body);
+    if (answer.status !== 200 || !answer.text.includes(`hello ${id}`))
+      throw new Error(`${config}: ${answer.status} ${answer.text.slice(0, 200)}`);
+  };
+}
+
+/** One checkout under test: its Gatehouse, its sessions by configuration, its CPU per call by block. */
+interface Run {
+  name: string;
+  gatehouse: Gatehouse;
+  sessions: Map<string, ((id: number) => Promise<void>)[]>;
+  cpu: Map<string, number[]>;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const echo = await startHttpEcho();
+const running: Gatehouse[] = [];
+try {
+  const backends = [
+    { name: 'echo', transport: 'stdio', ...STDIO_ECHO, startup: 'boot' },
+    { name: 'web', transport: 'http', url: echo.url, startup: 'boot' },
+  ];
+  const runs: Run[] = [];
+  for (const { name, bin } of checkouts) {
+    const gatehouse = await startGatehouse({ backends, logLevel: 'info', bin });
+    running.push(gatehouse);
+    const sessions = new Map<string, ((id: number) => Promise<void>)[]>();
+    for (const config of CONFIGS)
+      sessions.set(
+        config,
+        await Promise.all(Array.from({ length: SESSIONS }, () => openSession(gatehouse, config))),
+      );
+    runs.push({ name, gatehouse, sessions, cpu: new Map<string, number[]>() });
+  }
+  let id = 0;
+  const block = async (run: Run, config: string, calls: number): Promise<number> => {
+    const sessions = run.sessions.get(config)!;
+    const each = Math.ceil(calls / sessions.length);
+    const before = cpuMs(run.gatehouse.pid);
+    await Promise.all(
+      sessions.map(async (call) => {
+        for (let i = 0; i < each; i++) await call(++id);
+      }),
+    );
+    return ((cpuMs(run.gatehouse.pid) - before) * 1000) / (each * sessions.length);
+  };
+  for (const run of runs) for (const config of CONFIGS) await block(run, config, 500);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? runs : [...runs].reverse();
+    for (const config of CONFIGS)
+      for (const run of order) {
+        const perCall = await block(run, config, CALLS);
+        run.cpu.set(config, [...(run.cpu.get(config) ?? []), perCall]);
+      }
+  }
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  process.stdout.write(
+    `Paired calls, ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, Node ${process.versions.node}, ` +
+      `${SESSIONS} session(s), ${ROUNDS} rounds of ${CALLS} calls, load average at the end ${load}\n\n` +
+      `| Path | Era | ${runs.map((run) => `${run.name} CPU µs/call`).join(' | ')} | ${runs
+        .slice(1)
+        .map((run) => `${run.name} / ${runs[0]!.name}`)
+        .join(' | ')} |\n|---|---|${'---:|'.repeat(runs.length * 2 - 1)}\n`,
+  );
+  for (const config of CONFIGS) {
+    const [path, era] = config.split('-');
+    const first = runs[0]!.cpu.get(config)!;
+    const cells = runs.map((run) => median(run.cpu.get(config)!).toFixed(0));
+    const ratios = runs
+      .slice(1)
+      .map((run) => median(run.cpu.get(config)!.map((cpu, i) => cpu / first[i]!)).toFixed(2));
+    process.stdout.write(`| ${path} | ${era} | ${cells.join(' | ')} | ${ratios.join(' | ')} |\n`);
+  }
+} finally {
+  await Promise.all(running.map((gatehouse) => gatehouse.stop().catch(() => undefined)));
+  await echo.stop();
+}
+process.exit(0);

@@ -39,13 +39,24 @@ export interface SessionForwarding {
   ): Promise<FastifyReply>;
 }
 
-function outgoingHeaders(request: FastifyRequest, body: string | undefined): Record<string, string> {
+/**
+ * The headers a forwarded request carries: the client's, minus hop-by-hop ones, with the
+ * forwarding marker, this replica's peer appended to X-Forwarded-For, and the body's length.
+ */
+export function forwardedHeaders(
+  incoming: Readonly<Record<string, string | string[] | undefined>>,
+  peer: string | undefined,
+  body: string | undefined,
+): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
+  for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   headers[FORWARDED_HEADER] = '1';
+  // As any proxy does: the holder, trusting the replicas (TRUSTED_PROXIES), finds the client's address.
+  if (peer !== undefined)
+    headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${peer}` : peer;
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   return headers;
 }
@@ -76,7 +87,7 @@ export function sessionForwarding(directory: SessionDirectory | undefined): Sess
         let connected = false;
         const outgoing = (secure ? httpsRequest : httpRequest)(url, {
           method: request.method,
-          headers: outgoingHeaders(request, body),
+          headers: forwardedHeaders(request.headers, request.socket.remoteAddress, body),
           agent: secure ? agents['https:'] : agents['http:'],
         });
         const connectTimer = setTimeout(() => {

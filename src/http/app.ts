@@ -25,6 +25,7 @@ import { ownKeyRoutes } from './routes/own-keys.ts';
 import { userToolsRoute } from './routes/user-tools.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { trackRouteMethods } from './method-not-allowed.ts';
+import { sessionForwarding } from './plugins/session-forwarding.ts';
 import { installValidators } from './validation.ts';
 
 /** What the HTTP app needs from the rest of the process. */
@@ -117,7 +118,15 @@ export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
   app.register(gatewayProxyUserRoutes, { identity: deps.identity });
   app.register(backendRoutes, { identity: deps.identity, gateway: deps.gateway });
   app.register(userToolsRoute, { identity: deps.identity, gateway: deps.gateway });
-  const mcp = { identity: deps.identity, gateway: deps.gateway, settings, sessions: deps.sessions };
+  // One way to the other replicas (one keep-alive pool) for both MCP transports.
+  const forwarding = sessionForwarding(deps.sessions);
+  const mcp = {
+    identity: deps.identity,
+    gateway: deps.gateway,
+    settings,
+    sessions: deps.sessions,
+    forwarding,
+  };
   app.register(mcpRoutes, mcp);
   app.register(legacySseRoutes, mcp);
   return app;

@@ -2,12 +2,11 @@
 // the output the page shows. A page shows the output of an `sh` or `ts` block in a `text` block
 // that comes right after it; `…` in a shown line stands for any text, and a line that is only `…`
 // for any number of lines. Shown output starting with `HTTP/` (from `curl -i`) may leave lines out.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnv, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
 import { type CodeBlock, codeBlocks } from './markdown.ts';
 import { gatehouseShimDir, runProgram } from './support.ts';
 
@@ -93,24 +92,11 @@ export async function runShellBlocks(
   const shim = gatehouseShimDir();
   const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-doc-sh-'));
   try {
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolve, reject) => {
-        const child = spawn('bash', ['-c', script], {
-          cwd,
-          env: { ...childEnv(env), PATH: `${shim}:${process.env.PATH}` },
-        });
-        let stdout = '';
-        let stderr = '';
-        const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.once('error', reject);
-        child.once('close', (code) => {
-          clearTimeout(timer);
-          resolve({ code, stdout, stderr });
-        });
-      },
-    );
+    const result = await runProgram('bash', ['-c', script], env, {
+      cwd,
+      path: `${shim}:${process.env.PATH}`,
+      timeoutMs: 90_000,
+    });
     const output = new Map<number, string>();
     const parts = result.stdout.split(/\n@@doc-block (\d+)@@\n/);
     for (let i = 1; i < parts.length; i += 2) output.set(Number(parts[i]), parts[i + 1] ?? '');

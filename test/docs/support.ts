@@ -28,23 +28,7 @@ export const TEST_SERVER_ENV: Record<string, string> = {
 
 /** Runs `gatehouse ARGS` with `stdin` piped in (how a password reaches it without a terminal). */
 export function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
-      env: childEnv(env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
+  return runProgram(process.execPath, [GATEHOUSE_BIN, ...args], env, { stdin, timeoutMs: 30_000 });
 }
 
 /** A folder holding a `gatehouse` executable that runs this checkout with the tests' Node. */
@@ -220,17 +204,24 @@ export function jwtClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
 }
 
-/** Runs a program to completion with the test environment plus `env`. */
+/**
+ * Runs a program to completion with the test environment plus `env` (PATH this process's unless
+ * `options.path`), `options.stdin` piped in; killed after `options.timeoutMs` (default 50 s).
+ */
 export function runProgram(
   program: string,
   args: string[],
   env: Record<string, string>,
+  options: { cwd?: string; stdin?: string; path?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { env: { ...childEnv(env), PATH: process.env.PATH } });
+    const child = spawn(program, args, {
+      cwd: options.cwd,
+      env: { ...childEnv(env), PATH: options.path ?? process.env.PATH },
+    });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 50_000);
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.once('error', reject);
@@ -238,5 +229,6 @@ export function runProgram(
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    child.stdin.end(options.stdin ?? '');
   });
 }

@@ -3,7 +3,7 @@ import { stdioFixtureCommand } from '../fixtures/mcp/start-fixture.ts';
 import { DIALECTS, type TestDatabase } from '../helpers/dialects.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import { TEST_DATABASE_URL } from '../helpers/services.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { behindProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { type Answer, adminToken, faultEnv, send, STACK_TRACE } from './fault-helpers.ts';
 import { callTool, resultText } from './mcp-call.ts';
 
@@ -120,13 +120,10 @@ const readyStatus = async () => (await send(server.baseUrl, 'GET', '/ready', { t
 describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL cut off under concurrent load', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     database = await DIALECTS.find((d) => d.name === 'postgres')!.create();
-    const direct = new URL(database.url);
-    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-    const viaProxy = new URL(database.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
+    const relayed = await behindProxy(database.url, 5432);
+    proxy = relayed.proxy;
     server = await startServerProcess({
-      env: faultEnv(viaProxy.toString(), { API_KEY_CACHE_TTL_SECONDS: String(KEY_CACHE_TTL_MS / 1000) }),
+      env: faultEnv(relayed.url, { API_KEY_CACHE_TTL_SECONDS: String(KEY_CACHE_TTL_MS / 1000) }),
       readyTimeoutMs: 30_000,
     });
     const base = server.baseUrl;

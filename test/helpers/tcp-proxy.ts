@@ -54,3 +54,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     close: stop,
   };
 }
+
+/** A relay in front of the server `url` names (e.g. a PostgreSQL URL) and the same URL through it. */
+export async function behindProxy(
+  url: string,
+  defaultPort: number,
+): Promise<{ proxy: TcpProxy; url: string }> {
+  const direct = new URL(url);
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || defaultPort) });
+  const relayed = new URL(url);
+  relayed.hostname = '127.0.0.1';
+  relayed.port = String(proxy.port);
+  return { proxy, url: relayed.toString() };
+}

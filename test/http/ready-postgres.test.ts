@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { DIALECTS, type TestDatabase } from '../helpers/dialects.ts';
 import { TEST_DATABASE_URL } from '../helpers/services.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { behindProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 async function readyStatus(t: TestApp): Promise<number> {
   return (await t.app.inject({ method: 'GET', url: '/ready' })).statusCode;
@@ -16,12 +16,9 @@ describe.skipIf(!TEST_DATABASE_URL)('GET /ready through a PostgreSQL outage', ()
 
   beforeAll(async () => {
     database = await DIALECTS.find((d) => d.name === 'postgres')!.create();
-    const direct = new URL(database.url);
-    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-    const viaProxy = new URL(database.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    t = await testApp({ DATABASE_URL: viaProxy.toString() });
+    const relayed = await behindProxy(database.url, 5432);
+    proxy = relayed.proxy;
+    t = await testApp({ DATABASE_URL: relayed.url });
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, type TestDatabase } from '../helpers/dialects.ts';
 import type { ServerProcess } from '../helpers/server-process.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/services.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { behindProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { deleteKeys, eventually, testRedis, uniquePrefix } from './redis-helpers.ts';
 import { ADMIN, call, loginFor, replicaEnv, startReplica } from './replica-helpers.ts';
 
@@ -18,15 +18,10 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)(
 
     beforeAll(async () => {
       database = await DIALECTS.find((d) => d.name === 'postgres')!.create();
-      const direct = new URL(database.url);
-      proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-      const viaProxy = new URL(database.url);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
+      const relayed = await behindProxy(database.url, 5432);
+      proxy = relayed.proxy;
       other = await startReplica(replicaEnv({ databaseUrl: database.url, redisUrl: TEST_REDIS_URL, prefix }));
-      cutOff = await startReplica(
-        replicaEnv({ databaseUrl: viaProxy.toString(), redisUrl: TEST_REDIS_URL, prefix }),
-      );
+      cutOff = await startReplica(replicaEnv({ databaseUrl: relayed.url, redisUrl: TEST_REDIS_URL, prefix }));
     }, 60_000);
 
     afterAll(async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { TEST_REDIS_URL } from '../helpers/services.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { behindProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 /** A key prefix no other test run uses, so runs sharing one Redis never see each other's keys. */
 export function uniquePrefix(label: string): string {
@@ -26,13 +26,8 @@ export async function deleteKeys(client: Redis, prefix: string): Promise<void> {
 }
 
 /** A TCP relay in front of TEST_REDIS_URL and the Redis URL that goes through it. */
-export async function redisBehindProxy(): Promise<{ proxy: TcpProxy; url: string }> {
-  const direct = new URL(TEST_REDIS_URL!);
-  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 6379) });
-  const url = new URL(TEST_REDIS_URL!);
-  url.hostname = '127.0.0.1';
-  url.port = String(proxy.port);
-  return { proxy, url: url.toString() };
+export function redisBehindProxy(): Promise<{ proxy: TcpProxy; url: string }> {
+  return behindProxy(TEST_REDIS_URL!, 6379);
 }
 
 /** Polls `condition` every 25 ms until it holds or `timeoutMs` passes; resolves to whether it held. */

@@ -7,7 +7,7 @@ import type { IdentityContext } from '../../identity/index.ts';
 import { authenticate } from '../plugins/authenticate.ts';
 import { acceptRawJson, mcpCaller } from '../plugins/mcp-endpoint.ts';
 import { checkOrigin } from '../plugins/origin.ts';
-import { sessionForwarding } from '../plugins/session-forwarding.ts';
+import type { SessionForwarding } from '../plugins/session-forwarding.ts';
 import type { SessionDirectory } from '../../shared-state/index.ts';
 
 /** Open SSE streams one user may hold; the next `GET /sse` answers 429. */
@@ -46,10 +46,16 @@ function parseMessage(body: unknown): JSONRPCMessage | -32700 | -32600 {
  */
 export async function legacySseRoutes(
   app: FastifyInstance,
-  options: { identity: IdentityContext; gateway: Gateway; settings: Settings; sessions?: SessionDirectory },
+  options: {
+    identity: IdentityContext;
+    gateway: Gateway;
+    settings: Settings;
+    sessions?: SessionDirectory;
+    forwarding?: SessionForwarding;
+  },
 ): Promise<void> {
   const { identity, gateway, settings } = options;
-  const forwarding = sessionForwarding(options.sessions);
+  const { forwarding } = options;
   // Parse errors are answered here, as JSON-RPC -32700, so the body arrives unparsed.
   acceptRawJson(app);
   app.addHook('onRequest', checkOrigin(settings));

@@ -20,7 +20,7 @@ import type { IdentityContext } from '../../identity/index.ts';
 import { authenticate, requestContext, unauthorized } from '../plugins/authenticate.ts';
 import { acceptRawJson, mcpCaller } from '../plugins/mcp-endpoint.ts';
 import { checkOrigin } from '../plugins/origin.ts';
-import { sessionForwarding } from '../plugins/session-forwarding.ts';
+import type { SessionForwarding } from '../plugins/session-forwarding.ts';
 import type { SessionDirectory } from '../../shared-state/index.ts';
 
 const HOP_BY_HOP = new Set([
@@ -108,10 +108,16 @@ function parseJson(body: unknown): unknown {
  */
 export async function mcpRoutes(
   app: FastifyInstance,
-  options: { identity: IdentityContext; gateway: Gateway; settings: Settings; sessions?: SessionDirectory },
+  options: {
+    identity: IdentityContext;
+    gateway: Gateway;
+    settings: Settings;
+    sessions?: SessionDirectory;
+    forwarding?: SessionForwarding;
+  },
 ): Promise<void> {
   const { identity, gateway, settings } = options;
-  const forwarding = sessionForwarding(options.sessions);
+  const { forwarding } = options;
   // JSON-RPC parse errors are the SDK's to answer (-32700), so the body reaches it unparsed.
   acceptRawJson(app);
   app.addHook('onRequest', checkOrigin(settings));

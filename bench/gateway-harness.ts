@@ -1,13 +1,14 @@
 // Processes and load for bench/gateway.ts: a Gatehouse child process set up with an API key, the
 // fixture backends, mcp-proxy, SDK clients in closed loops, and a heap probe over the inspector.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { spawnListening, stopChild, type FixtureServer } from '../test/fixtures/mcp/start-fixture.ts';
 import { freePort } from '../test/helpers/ports.ts';
+import type { ToolCaller } from './light-client.ts';
 
 /** This checkout's `gatehouse` script. */
 export const GATEHOUSE_BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
@@ -20,6 +21,8 @@ export const STDIO_ECHO = {
   args: [fileURLToPath(new URL('./fixtures/stdio-echo.ts', import.meta.url))],
 };
 const HTTP_ECHO = fileURLToPath(new URL('./fixtures/http-echo.ts', import.meta.url));
+/** Plain node:http: an echo server or a forwarder with none of a gateway's work (the floor). */
+export const BARE_HTTP = fileURLToPath(new URL('./fixtures/bare-http.ts', import.meta.url));
 const ADMIN_PASSWORD = 'benchmark passphrase for the gateway';
 
 /** The two protocol generations a client can speak. */
@@ -111,6 +114,8 @@ export async function startGatehouse(options: {
   bin?: string;
   nodeFlags?: string[];
   inspect?: boolean;
+  /** Where its stdout goes (the JSON log, and V8's traces with --trace-* flags); /dev/null if unset. */
+  stdoutFile?: string;
 }): Promise<Gatehouse> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-gateway-'));
   const port = await freePort();
@@ -126,7 +131,7 @@ export async function startGatehouse(options: {
       PLATFORM_ADMIN_PASSWORD: ADMIN_PASSWORD,
     },
     // The JSON log goes to /dev/null: written as in production, never read.
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', options.stdoutFile ? openSync(options.stdoutFile, 'w') : 'ignore', 'pipe'],
   });
   let inspector: string | null = null;
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -220,14 +225,31 @@ export interface LoopResult {
   seconds: number;
 }
 
+/** Opens one SDK client session on `endpoint` in `era`, lists its tools, and calls `tool` with `{text}`. */
+export async function openSdkSession(endpoint: Endpoint, era: Era, tool: string): Promise<ToolCaller> {
+  const client = await openClient(endpoint, era);
+  try {
+    await client.listTools();
+  } catch (error) {
+    await closeClient(client);
+    throw error;
+  }
+  return {
+    async call(text) {
+      const result = await client.callTool({ name: tool, arguments: { text } });
+      return (result.content as { text?: string }[] | undefined)?.[0]?.text;
+    },
+    close: () => closeClient(client),
+  };
+}
+
 /**
- * Each client calls `tool` back to back, `perClient` times or until `maxMs` has passed, all
- * clients at once. Every call's text is checked.
+ * Each session calls its tool back to back, `perSession` times or until `maxMs` has passed, all
+ * sessions at once. Every call's text is checked.
  */
 export async function closedLoop(
-  clients: readonly Client[],
-  tool: string,
-  perClient: number,
+  sessions: readonly ToolCaller[],
+  perSession: number,
   maxMs: number,
 ): Promise<LoopResult> {
   const latencies: number[] = [];
@@ -235,14 +257,12 @@ export async function closedLoop(
   const started = performance.now();
   const deadline = started + maxMs;
   await Promise.all(
-    clients.map(async (client, index) => {
+    sessions.map(async (session, index) => {
       const text = `hello from session ${index}`;
-      for (let i = 0; i < perClient && performance.now() < deadline; i++) {
+      for (let i = 0; i < perSession && performance.now() < deadline; i++) {
         const t0 = performance.now();
         try {
-          const result = await client.callTool({ name: tool, arguments: { text } });
-          const content = result.content as { text?: string }[] | undefined;
-          if (content?.[0]?.text !== text) errors += 1;
+          if ((await session.call(text)) !== text) errors += 1;
         } catch {
           errors += 1;
         }

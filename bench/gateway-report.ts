@@ -3,9 +3,11 @@ import type { Era } from './gateway-harness.ts';
 
 /** One closed-loop configuration: a path, what serves it, an era and a number of sessions. */
 export interface CallRow {
-  path: 'stdio' | 'http';
-  via: 'Gatehouse' | 'mcp-proxy' | 'direct';
+  path: 'stdio' | 'http' | 'floor';
+  via: 'Gatehouse' | 'mcp-proxy' | 'direct' | 'bare echo' | 'bare forwarder';
   era: Era;
+  /** The load generator: the SDK v2 client or the light node:http client. */
+  client: 'sdk' | 'light';
   sessions: number;
   calls: number;
   errors: number;
@@ -50,11 +52,11 @@ export function formatReport(header: string, results: Results): string {
   const lines = [header, ''];
   if (results.calls.length > 0) {
     lines.push(
-      '| Path | Via | Era | Sessions | Calls | Errors | Calls/s | p50 ms | p99 ms | CPU µs/call: proxy | backend | client |',
-      '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| Path | Via | Era | Client | Sessions | Calls | Errors | Calls/s | p50 ms | p99 ms | CPU µs/call: proxy | backend | client |',
+      '|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...results.calls.map(
         (r) =>
-          `| ${r.path} | ${r.via} | ${r.era} | ${r.sessions} | ${r.calls} | ${r.errors} | ${r.perSecond.toFixed(0)} | ` +
+          `| ${r.path} | ${r.via} | ${r.era} | ${r.client} | ${r.sessions} | ${r.calls} | ${r.errors} | ${r.perSecond.toFixed(0)} | ` +
           `${ms(r.p50)} | ${ms(r.p99)} | ${us(r.cpu.proxy)} | ${us(r.cpu.backend)} | ${us(r.cpu.client)} |`,
       ),
       '',
@@ -87,32 +89,50 @@ export function formatReport(header: string, results: Results): string {
 
 function targets({ calls, connects, memory }: Results): string[] {
   const out: string[] = [];
-  const find = (path: string, via: string, era: Era, sessions: number) =>
-    calls.find((r) => r.path === path && r.via === via && r.era === era && r.sessions === sessions);
-  const configurations = new Map(calls.map((r) => [`${r.era} ${r.sessions}`, r]));
-  for (const { era, sessions } of configurations.values()) {
-    const gh = find('stdio', 'Gatehouse', era, sessions);
-    const proxy = find('stdio', 'mcp-proxy', era, sessions);
+  const configurations = new Map(calls.map((r) => [`${r.client} ${r.era} ${r.sessions}`, r]));
+  for (const { client, era, sessions } of configurations.values()) {
+    const find = (path: string, via: string) =>
+      calls.find(
+        (r) =>
+          r.path === path && r.via === via && r.client === client && r.era === era && r.sessions === sessions,
+      );
+    const gh = find('stdio', 'Gatehouse');
+    const proxy = find('stdio', 'mcp-proxy');
     if (gh && proxy) {
       const ratio = gh.perSecond / proxy.perSecond;
       out.push(
-        `- stdio ${era}, ${sessions} session(s): Gatehouse ${ratio.toFixed(2)}× mcp-proxy calls/s, ` +
+        `- stdio ${era}, ${client} client, ${sessions} session(s): Gatehouse ${ratio.toFixed(2)}× mcp-proxy calls/s, ` +
           `p50 ${ms(gh.p50)} vs ${ms(proxy.p50)} ms (target ≥ 4× at lower p50): ` +
           `${verdict(ratio >= 4 && gh.p50 < proxy.p50)}; proxy CPU per call ${us(gh.cpu.proxy)} vs ${us(proxy.cpu.proxy)} µs`,
       );
     }
-    const viaGh = find('http', 'Gatehouse', era, sessions);
-    const direct = find('http', 'direct', era, sessions);
+    const viaGh = find('http', 'Gatehouse');
+    const direct = find('http', 'direct');
     if (viaGh && direct) {
       const share = viaGh.perSecond / direct.perSecond;
       const added = viaGh.p50 - direct.p50;
       const addedP50 = sessions === 1 ? `, p50 +${ms(added)} ms (target ≤ 0.5 ms)` : '';
       out.push(
-        `- http ${era}, ${sessions} session(s): Gatehouse ${(share * 100).toFixed(0)}% of direct calls/s ` +
+        `- http ${era}, ${client} client, ${sessions} session(s): Gatehouse ${(share * 100).toFixed(0)}% of direct calls/s ` +
           `(target ≥ 40%)${addedP50}: ${verdict(share >= 0.4 && (sessions !== 1 || added <= 0.5))}; ` +
           `Gatehouse CPU per call ${us(viaGh.cpu.proxy)} µs`,
       );
     }
+  }
+  for (const sessions of new Set(calls.filter((r) => r.path === 'floor').map((r) => r.sessions))) {
+    const find = (via: string) =>
+      calls.find((r) => r.path === 'floor' && r.via === via && r.sessions === sessions);
+    const [bare, direct, forwarder] = [find('bare echo'), find('direct'), find('bare forwarder')];
+    if (bare)
+      out.push(
+        `- floor, ${sessions} session(s): a bare node:http echo server answers ${bare.perSecond.toFixed(0)} calls/s ` +
+          `at ${us(bare.cpu.proxy)} µs CPU per call`,
+      );
+    if (direct && forwarder)
+      out.push(
+        `- floor, ${sessions} session(s): a bare node:http forwarder gives ${((forwarder.perSecond / direct.perSecond) * 100).toFixed(0)}% ` +
+          `of direct calls/s, p50 +${ms(forwarder.p50 - direct.p50)} ms, at ${us(forwarder.cpu.proxy)} µs CPU per call`,
+      );
   }
   for (const r of connects) {
     out.push(

@@ -1,9 +1,12 @@
 // Gateway benchmark: a real Gatehouse child process (SQLite in a temporary directory, API-key auth)
-// on loopback, measured with SDK clients in closed loops:
+// on loopback, measured in closed loops by two load generators: the SDK v2 client, and a light
+// node:http client (bench/light-client.ts) that costs the machine far less per call, so the proxies
+// rather than the load generator set the rate:
 //   1. tools/call through Gatehouse to a stdio echo backend, against mcp-proxy in front of the same;
 //   2. tools/call through Gatehouse to a Streamable HTTP echo backend, against calling it directly;
 //   3. a new session (connect + tools/list) on /mcp across 10 backends whose lists are cached;
-//   4. memory per idle 2025-11-25 session (after a forced GC, read through the inspector).
+//   4. memory per idle 2025-11-25 session (after a forced GC, read through the inspector);
+//   5. the floor: a bare node:http echo server and a bare node:http forwarder (no gateway work).
 // Prints Markdown tables and whether each target is met; every process it starts is stopped.
 // Run: npm run bench:gateway [-- --calls 2000 --sessions 1,16 --profile DIR]  (--help for all)
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,14 +14,15 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import type { Client } from '@modelcontextprotocol/client';
-import type { FixtureServer } from '../test/fixtures/mcp/start-fixture.ts';
+import { type FixtureServer, spawnListening } from '../test/fixtures/mcp/start-fixture.ts';
 import { formatSummary, summarize } from './cpu-profile.ts';
+import { openLightSession, type ToolCaller } from './light-client.ts';
 import { type CallRow, formatReport, type Results } from './gateway-report.ts';
 import {
   closeClient,
   closedLoop,
   cpuMs,
+  BARE_HTTP,
   type Endpoint,
   type Era,
   ERAS,
@@ -27,6 +31,7 @@ import {
   Inspector,
   openClient,
   openIdleSession,
+  openSdkSession,
   type Owned,
   percentile,
   startGatehouse,
@@ -40,12 +45,13 @@ const { values: flags } = parseArgs({
     calls: { type: 'string', default: '2000' },
     warmup: { type: 'string', default: '1000' },
     sessions: { type: 'string', default: '1,16' },
+    clients: { type: 'string', default: 'sdk,light' },
     eras: { type: 'string', default: '2025-11-25,2026-07-28' },
     connects: { type: 'string', default: '100' },
     'idle-sessions': { type: 'string', default: '1000' },
     'max-seconds': { type: 'string', default: '10' },
     'log-level': { type: 'string', default: 'info' },
-    phases: { type: 'string', default: '1,2,3,4' },
+    phases: { type: 'string', default: '1,2,3,4,5' },
     profile: { type: 'string' },
     bin: { type: 'string', default: GATEHOUSE_BIN },
     help: { type: 'boolean', default: false },
@@ -57,13 +63,14 @@ if (flags.help) {
       'node bench/gateway.ts [options]',
       '  --calls N           measured tools/call per configuration, split across its sessions (2000)',
       '  --warmup N          unmeasured calls per configuration first (1000)',
-      '  --sessions A,B      concurrent sessions (SDK clients) per configuration (1,16)',
+      '  --sessions A,B      concurrent sessions per configuration (1,16)',
+      '  --clients sdk,light load generators: the SDK v2 client and/or the light node:http client (both)',
       '  --eras X,Y          2025-11-25 and/or 2026-07-28 (both)',
       '  --connects N        new sessions timed in phase 3 (100)',
       '  --idle-sessions N   idle 2025-11-25 sessions opened in phase 4 (1000)',
       '  --max-seconds S     time bound of each measured loop (10)',
       '  --log-level L       Gatehouse LOG_LEVEL; its log goes to /dev/null (info, the default)',
-      '  --phases 1,2,3,4    which phases to run',
+      '  --phases 1,2,3,4,5  which phases to run',
       '  --profile DIR       CPU-profile Gatehouse during phases 1 and 2; .cpuprofile files go to DIR',
       '  --bin PATH          the gatehouse script to run, e.g. another checkout (this one)',
       '',
@@ -83,7 +90,14 @@ const SESSIONS = flags.sessions.split(',').map((s) => positive('sessions', s));
 const CONNECTS = positive('connects', flags.connects);
 const IDLE_SESSIONS = positive('idle-sessions', flags['idle-sessions']);
 const MAX_MS = positive('max-seconds', flags['max-seconds']) * 1000;
+/** Calls that warm the HTTP echo backend before its rows are measured. */
+const BACKEND_WARMUP = 8000;
 const PHASES = new Set(flags.phases.split(','));
+const CLIENT_KINDS = flags.clients.split(',').map((kind) => {
+  if (kind !== 'sdk' && kind !== 'light') throw new TypeError(`unknown client ${kind}`);
+  return kind;
+});
+const openers = { sdk: openSdkSession, light: openLightSession };
 const ERA_LIST = flags.eras.split(',').map((era) => {
   if (!(era in ERAS)) throw new TypeError(`unknown era ${era}`);
   return era as Era;
@@ -114,47 +128,49 @@ const cpuOf = ({ proxyPid, backendPid }: Target) => ({
   backend: backendPid === undefined ? NaN : cpuMs(backendPid),
 });
 
-/** Closed loops of tools/call on `target`, once per session count; appends one row each. */
-async function measureCalls(row: Pick<CallRow, 'path' | 'via' | 'era'>, target: Target): Promise<void> {
+/** Closed loops of tools/call on `target`, per load generator and session count; appends one row each. */
+async function measureCalls(
+  row: Pick<CallRow, 'path' | 'via' | 'era'>,
+  target: Target,
+  clients: readonly ('sdk' | 'light')[] = CLIENT_KINDS,
+): Promise<void> {
   const { path, via, era } = row;
   const { endpoint, tool } = target;
-  for (const sessions of SESSIONS) {
-    const clients: Client[] = [];
-    try {
-      for (let i = 0; i < sessions; i++) {
-        const client = await openClient(endpoint, era);
-        clients.push(client);
-        await client.listTools();
+  for (const client of clients)
+    for (const sessions of SESSIONS) {
+      const callers: ToolCaller[] = [];
+      try {
+        for (let i = 0; i < sessions; i++) callers.push(await openers[client](endpoint, era, tool));
+        const warm = await closedLoop(callers, Math.ceil(WARMUP / sessions), MAX_MS);
+        if (warm.errors > 0) throw new Error(`${via} ${path} ${era}: ${warm.errors} warm-up calls failed`);
+        const cpuBefore = cpuOf(target);
+        const clientBefore = process.cpuUsage();
+        const run = await closedLoop(callers, Math.ceil(CALLS / sessions), MAX_MS);
+        const clientCpu = process.cpuUsage(clientBefore);
+        const cpuAfter = cpuOf(target);
+        const perCallUs = (msUsed: number) => (msUsed * 1000) / run.latencies.length;
+        const sorted = run.latencies.sort((a, b) => a - b);
+        results.calls.push({
+          path,
+          via,
+          era,
+          client,
+          sessions,
+          calls: sorted.length,
+          errors: run.errors,
+          perSecond: sorted.length / run.seconds,
+          p50: percentile(sorted, 50),
+          p99: percentile(sorted, 99),
+          cpu: {
+            proxy: perCallUs(cpuAfter.proxy - cpuBefore.proxy),
+            backend: perCallUs(cpuAfter.backend - cpuBefore.backend),
+            client: perCallUs((clientCpu.user + clientCpu.system) / 1000),
+          },
+        });
+      } finally {
+        await Promise.all(callers.map((caller) => caller.close()));
       }
-      const warm = await closedLoop(clients, tool, Math.ceil(WARMUP / sessions), MAX_MS);
-      if (warm.errors > 0) throw new Error(`${via} ${path} ${era}: ${warm.errors} warm-up calls failed`);
-      const cpuBefore = cpuOf(target);
-      const clientBefore = process.cpuUsage();
-      const run = await closedLoop(clients, tool, Math.ceil(CALLS / sessions), MAX_MS);
-      const clientCpu = process.cpuUsage(clientBefore);
-      const cpuAfter = cpuOf(target);
-      const perCallUs = (msUsed: number) => (msUsed * 1000) / run.latencies.length;
-      const sorted = run.latencies.sort((a, b) => a - b);
-      results.calls.push({
-        path,
-        via,
-        era,
-        sessions,
-        calls: sorted.length,
-        errors: run.errors,
-        perSecond: sorted.length / run.seconds,
-        p50: percentile(sorted, 50),
-        p99: percentile(sorted, 99),
-        cpu: {
-          proxy: perCallUs(cpuAfter.proxy - cpuBefore.proxy),
-          backend: perCallUs(cpuAfter.backend - cpuBefore.backend),
-          client: perCallUs((clientCpu.user + clientCpu.system) / 1000),
-        },
-      });
-    } finally {
-      await Promise.all(clients.map(closeClient));
     }
-  }
 }
 
 /** Runs `work`; with --profile, under the CPU profiler of `gatehouse`, saved as DIR/NAME.cpuprofile. */
@@ -204,6 +220,9 @@ async function httpPath(echo: FixtureServer): Promise<void> {
     backendPid: echo.pid,
   };
   const direct = { endpoint: { url: echo.url, headers: {} }, tool: 'echo', backendPid: echo.pid };
+  // The SDK's server runs thousands of calls before its JIT settles; the row measured first would
+  // otherwise pay for that in the backend's CPU and latency.
+  for (const era of ERA_LIST) await warmUp(direct.endpoint, era, 'echo', BACKEND_WARMUP);
   for (const era of ERA_LIST) {
     await profiled(gatehouse, `gatehouse-http-${era}`, () =>
       measureCalls({ path: 'http', via: 'Gatehouse', era }, viaGatehouse),
@@ -211,6 +230,43 @@ async function httpPath(echo: FixtureServer): Promise<void> {
     await measureCalls({ path: 'http', via: 'direct', era }, direct);
   }
   await gatehouse.stop();
+}
+
+/** `calls` light-client calls of `tool` on `endpoint`, unmeasured. */
+async function warmUp(endpoint: Endpoint, era: Era, tool: string, calls: number): Promise<void> {
+  const session = await openLightSession(endpoint, era, tool);
+  try {
+    const run = await closedLoop([session], calls, MAX_MS * 3);
+    if (run.errors > 0) throw new Error(`${run.errors} warm-up calls to ${endpoint.url} failed`);
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * The floor: plain node:http with none of a gateway's work, under the light client (2026-07-28,
+ * stateless), so the rows above can be read against what any Node.js server or proxy costs here.
+ */
+async function floor(echo: FixtureServer): Promise<void> {
+  const bareEcho = own(await spawnListening(process.execPath, [BARE_HTTP, 'echo']));
+  const forwarder = own(await spawnListening(process.execPath, [BARE_HTTP, 'forward', echo.url]));
+  const era = '2026-07-28';
+  const direct = { endpoint: { url: echo.url, headers: {} }, tool: 'echo', backendPid: echo.pid };
+  await warmUp(direct.endpoint, era, 'echo', BACKEND_WARMUP);
+  const light = ['light'] as const;
+  await measureCalls(
+    { path: 'floor', via: 'bare echo', era },
+    { endpoint: { url: bareEcho.url, headers: {} }, tool: 'echo', proxyPid: bareEcho.pid },
+    light,
+  );
+  await measureCalls({ path: 'floor', via: 'direct', era }, direct, light);
+  await measureCalls(
+    { path: 'floor', via: 'bare forwarder', era },
+    { ...direct, endpoint: { url: forwarder.url, headers: {} }, proxyPid: forwarder.pid },
+    light,
+  );
+  await bareEcho.stop();
+  await forwarder.stop();
 }
 
 async function newSessions(echo: FixtureServer): Promise<void> {
@@ -284,12 +340,13 @@ const cleanUp = async () => {
 };
 process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
 try {
-  const needsEcho = PHASES.has('2') || PHASES.has('3');
+  const needsEcho = PHASES.has('2') || PHASES.has('3') || PHASES.has('5');
   const echo = needsEcho ? own(await startHttpEcho()) : null;
   if (PHASES.has('1')) await stdioPath();
   if (PHASES.has('2')) await httpPath(echo!);
   if (PHASES.has('3')) await newSessions(echo!);
   if (PHASES.has('4')) await idleSessions();
+  if (PHASES.has('5')) await floor(echo!);
   if (PHASES.has('2'))
     notes.push(
       'Direct HTTP calls carry no authentication; through Gatehouse every request is checked against an API key. ' +

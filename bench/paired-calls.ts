@@ -1,22 +1,23 @@
 // Paired before/after of Gatehouse's CPU per tools/call: several checkouts run side by side (one
-// Gatehouse child each, the gateway benchmark's setup and echo backends), driven by a light client
-// (node:http, keep-alive, bodies built by hand: no SDK), in blocks of calls that alternate between
+// Gatehouse child each, the gateway benchmark's setup and echo backends), driven by the light client
+// (bench/light-client.ts: node:http, keep-alive, no SDK), in blocks of calls that alternate between
 // the checkouts, so both see the same machine. CPU is every thread's run time from
 // /proc/PID/task/*/schedstat (nanoseconds), so short blocks still measure. Prints, per path and era,
 // each checkout's median CPU µs/call and the median ratio of paired blocks to the first checkout.
 //   node bench/paired-calls.ts [--calls 400 --rounds 15 --sessions 1] before=/tmp/base/bin/gatehouse.js after
+// A checkout named NAME@LEVEL runs with LOG_LEVEL=LEVEL (default info): `info warn@warn` prices the
+// per-call log line.
 import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   type Gatehouse,
   GATEHOUSE_BIN,
-  openIdleSession,
   startGatehouse,
   startHttpEcho,
   STDIO_ECHO,
 } from './gateway-harness.ts';
+import { openLightSession } from './light-client.ts';
 
 const { values: flags, positionals } = parseArgs({
   options: {
@@ -31,10 +32,11 @@ const CALLS = Number(flags.calls);
 const ROUNDS = Number(flags.rounds);
 const SESSIONS = Number(flags.sessions);
 const CONFIGS = flags.configs.split(',');
-// NAME=path/to/bin/gatehouse.js, or a bare NAME for this checkout.
+// NAME[@LOG_LEVEL]=path/to/bin/gatehouse.js, or a bare NAME[@LOG_LEVEL] for this checkout.
 const checkouts = positionals.map((arg) => {
   const [name, bin] = arg.split('=');
-  return { name: name!, bin: bin ?? GATEHOUSE_BIN };
+  const logLevel = name!.split('@')[1] ?? 'info';
+  return { name: name!, bin: bin ?? GATEHOUSE_BIN, logLevel };
 });
 if (checkouts.length < 2) throw new TypeError('name at least two checkouts: before=PATH after');
 
@@ -51,53 +53,19 @@ function cpuMs(pid: number): number {
   return ns / 1e6;
 }
 
-const MODERN_META = {
-  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-  'io.modelcontextprotocol/clientInfo': { name: 'gatehouse-bench', version: '1.0.0' },
-  'io.modelcontextprotocol/clientCapabilities': {},
-};
-
-function post(agent: http.Agent, url: URL, headers: Record<string, string>, body: string) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const length = String(Buffer.byteLength(body));
-    const options = { method: 'POST', agent, headers: { ...headers, 'content-length': length } };
-    const request = http.request(url, options, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
-
 /** One session of `config` (`stdio-2025`, `http-2026`, …): calls echo and checks the answer. */
 async function openSession(gatehouse: Gatehouse, config: string): Promise<(id: number) => Promise<void>> {
   const [path, era] = config.split('-');
   const tool = path === 'stdio' ? 'echo__echo' : 'web__echo';
-  const url = new URL(gatehouse.endpoint.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const base = {
-    ...gatehouse.endpoint.headers,
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-  };
-  const modern = era === '2026';
-  const headers = modern
-    ? { ...base, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': tool }
-    : {
-        ...base,
-        'mcp-session-id': await openIdleSession(gatehouse.endpoint),
-        'mcp-protocol-version': '2025-11-25',
-      };
+  const session = await openLightSession(
+    gatehouse.endpoint,
+    era === '2026' ? '2026-07-28' : '2025-11-25',
+    tool,
+  );
   return async (id) => {
-    const params = { name: tool, arguments: { text: `hello ${id}` }, ...(modern && { _meta: MODERN_META }) };
-    const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params });
-    const answer = await post(agent, url, headers, body);
-    if (answer.status !== 200 || !answer.text.includes(`hello ${id}`))
-      throw new Error(`${config}: ${answer.status} ${answer.text.slice(0, 200)}`);
+    const text = `hello ${id}`;
+    const answer = await session.call(text);
+    if (answer !== text) throw new Error(`${config}: answered ${String(answer).slice(0, 200)}`);
   };
 }
 
@@ -119,8 +87,8 @@ try {
     { name: 'web', transport: 'http', url: echo.url, startup: 'boot' },
   ];
   const runs: Run[] = [];
-  for (const { name, bin } of checkouts) {
-    const gatehouse = await startGatehouse({ backends, logLevel: 'info', bin });
+  for (const { name, bin, logLevel } of checkouts) {
+    const gatehouse = await startGatehouse({ backends, logLevel, bin });
     running.push(gatehouse);
     const sessions = new Map<string, ((id: number) => Promise<void>)[]>();
     for (const config of CONFIGS)

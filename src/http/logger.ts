@@ -57,6 +57,14 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
+/**
+ * A destination that writes lines in batches: a line waits until 4 KiB are pending or `flushMs` have
+ * passed. What is pending is written synchronously when the process exits (pino registers that).
+ */
+export function batchedDestination(dest: number | string, flushMs: number): DestinationStream {
+  return pino.destination({ dest, minLength: 4096, periodicFlush: flushMs, sync: false });
+}
+
 /** The process logger: JSON lines on stdout, or on `destination` (tests). */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));

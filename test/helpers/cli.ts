@@ -6,7 +6,14 @@ export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.js', imp
 
 /** The environment for a child Gatehouse: no inherited Gatehouse settings, plus `extra`. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' };
+  // Lines are written at once, so a test reads the log as it is logged; the batched default of
+  // `serve` (LOG_BUFFER_MS) has its own tests in test/e2e/log-batching.test.ts.
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LOG_LEVEL: 'warn',
+    LOG_BUFFER_MS: '0',
+  };
   return { ...env, ...extra };
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createLogger, StartupError, startServer } from '../../http/index.ts';
+import { batchedDestination, createLogger, StartupError, startServer } from '../../http/index.ts';
 import type { Store } from '../../store/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadSettingsOrReport } from '../settings.ts';
@@ -16,7 +16,10 @@ export async function serve(options: {
   const loaded = loadSettingsOrReport(options.config);
   if (loaded === null) return EXIT.usage;
   const { settings, warnings } = loaded;
-  const logger = createLogger(settings.logLevel);
+  const logger = createLogger(
+    settings.logLevel,
+    settings.logBufferMs > 0 ? batchedDestination(1, settings.logBufferMs) : undefined,
+  );
   for (const warning of warnings) logger.warn({ config_warning: true }, warning);
 
   let server: Awaited<ReturnType<typeof startServer>>;

@@ -43,7 +43,8 @@ import {
 const { values: flags } = parseArgs({
   options: {
     calls: { type: 'string', default: '2000' },
-    warmup: { type: 'string', default: '1000' },
+    warmup: { type: 'string', default: '3000' },
+    'server-warmup': { type: 'string', default: '20000' },
     sessions: { type: 'string', default: '1,16' },
     clients: { type: 'string', default: 'sdk,light' },
     eras: { type: 'string', default: '2025-11-25,2026-07-28' },
@@ -62,7 +63,8 @@ if (flags.help) {
     [
       'node bench/gateway.ts [options]',
       '  --calls N           measured tools/call per configuration, split across its sessions (2000)',
-      '  --warmup N          unmeasured calls per configuration first (1000)',
+      '  --warmup N          unmeasured calls per configuration first (3000)',
+      '  --server-warmup N   unmeasured light-client calls per server and era before its rows (20000)',
       '  --sessions A,B      concurrent sessions per configuration (1,16)',
       '  --clients sdk,light load generators: the SDK v2 client and/or the light node:http client (both)',
       '  --eras X,Y          2025-11-25 and/or 2026-07-28 (both)',
@@ -90,8 +92,12 @@ const SESSIONS = flags.sessions.split(',').map((s) => positive('sessions', s));
 const CONNECTS = positive('connects', flags.connects);
 const IDLE_SESSIONS = positive('idle-sessions', flags['idle-sessions']);
 const MAX_MS = positive('max-seconds', flags['max-seconds']) * 1000;
-/** Calls that warm the HTTP echo backend before its rows are measured. */
-const BACKEND_WARMUP = 8000;
+/**
+ * Calls that bring each server (Gatehouse, mcp-proxy, the HTTP echo backend) to its steady state in
+ * an era before its rows: V8 takes about 20,000 calls to settle on these paths (Gatehouse's CPU per
+ * call falls from about 950 µs over the first 2,000 to about 200; mcp-proxy's from 2,800 to 800).
+ */
+const SERVER_WARMUP = positive('server-warmup', flags['server-warmup']);
 const PHASES = new Set(flags.phases.split(','));
 const CLIENT_KINDS = flags.clients.split(',').map((kind) => {
   if (kind !== 'sdk' && kind !== 'light') throw new TypeError(`unknown client ${kind}`);
@@ -136,6 +142,7 @@ async function measureCalls(
 ): Promise<void> {
   const { path, via, era } = row;
   const { endpoint, tool } = target;
+  await warmUp(endpoint, era, tool, SERVER_WARMUP);
   for (const client of clients)
     for (const sessions of SESSIONS) {
       const callers: ToolCaller[] = [];
@@ -220,9 +227,6 @@ async function httpPath(echo: FixtureServer): Promise<void> {
     backendPid: echo.pid,
   };
   const direct = { endpoint: { url: echo.url, headers: {} }, tool: 'echo', backendPid: echo.pid };
-  // The SDK's server runs thousands of calls before its JIT settles; the row measured first would
-  // otherwise pay for that in the backend's CPU and latency.
-  for (const era of ERA_LIST) await warmUp(direct.endpoint, era, 'echo', BACKEND_WARMUP);
   for (const era of ERA_LIST) {
     await profiled(gatehouse, `gatehouse-http-${era}`, () =>
       measureCalls({ path: 'http', via: 'Gatehouse', era }, viaGatehouse),
@@ -232,14 +236,15 @@ async function httpPath(echo: FixtureServer): Promise<void> {
   await gatehouse.stop();
 }
 
-/** `calls` light-client calls of `tool` on `endpoint`, unmeasured. */
+/** `calls` light-client calls of `tool` on `endpoint`, eight sessions at a time, unmeasured. */
 async function warmUp(endpoint: Endpoint, era: Era, tool: string, calls: number): Promise<void> {
-  const session = await openLightSession(endpoint, era, tool);
+  const sessions: ToolCaller[] = [];
   try {
-    const run = await closedLoop([session], calls, MAX_MS * 3);
+    for (let i = 0; i < 8; i++) sessions.push(await openLightSession(endpoint, era, tool));
+    const run = await closedLoop(sessions, Math.ceil(calls / sessions.length), 120_000);
     if (run.errors > 0) throw new Error(`${run.errors} warm-up calls to ${endpoint.url} failed`);
   } finally {
-    await session.close();
+    await Promise.all(sessions.map((session) => session.close()));
   }
 }
 
@@ -252,7 +257,6 @@ async function floor(echo: FixtureServer): Promise<void> {
   const forwarder = own(await spawnListening(process.execPath, [BARE_HTTP, 'forward', echo.url]));
   const era = '2026-07-28';
   const direct = { endpoint: { url: echo.url, headers: {} }, tool: 'echo', backendPid: echo.pid };
-  await warmUp(direct.endpoint, era, 'echo', BACKEND_WARMUP);
   const light = ['light'] as const;
   await measureCalls(
     { path: 'floor', via: 'bare echo', era },

@@ -1,0 +1,141 @@
+// Paired rates: the gateway benchmark's call targets judged from alternating blocks, so a slower
+// or faster moment of a shared machine falls on both sides of each ratio. One Gatehouse (stdio and
+// HTTP echo backends), mcp-proxy in front of the same stdio echo, and the HTTP echo called directly,
+// all brought to their steady state first; then, per era and session count, rounds of one block of
+// calls on each side (the order alternating by round), driven by the light client. Prints per pair
+// the median calls/s of each side, the median and range of the per-round ratio, and the median
+// per-round p50 of each side (the HTTP rows: the added p50).
+//   node bench/paired-rates.ts [--calls 1000 --rounds 9 --sessions 1,16 --warmup 20000]
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  closedLoop,
+  type Endpoint,
+  type Era,
+  ERAS,
+  type Owned,
+  percentile,
+  startGatehouse,
+  startHttpEcho,
+  startMcpProxy,
+  STDIO_ECHO,
+} from './gateway-harness.ts';
+import { openLightSession, type ToolCaller } from './light-client.ts';
+import { randomBytes } from 'node:crypto';
+
+const { values: flags } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '9' },
+    sessions: { type: 'string', default: '1,16' },
+    warmup: { type: 'string', default: '20000' },
+  },
+});
+const CALLS = Number(flags.calls);
+const ROUNDS = Number(flags.rounds);
+const SESSIONS = flags.sessions.split(',').map(Number);
+const WARMUP = Number(flags.warmup);
+
+interface Side {
+  name: string;
+  endpoint: Endpoint;
+  tool: string;
+}
+
+interface Block {
+  perSecond: number;
+  p50: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function open(side: Side, era: Era, sessions: number): Promise<ToolCaller[]> {
+  const callers: ToolCaller[] = [];
+  for (let i = 0; i < sessions; i++) callers.push(await openLightSession(side.endpoint, era, side.tool));
+  return callers;
+}
+
+async function block(callers: ToolCaller[], calls: number): Promise<Block> {
+  const run = await closedLoop(callers, Math.ceil(calls / callers.length), 60_000);
+  if (run.errors > 0) throw new Error(`${run.errors} calls failed`);
+  const sorted = run.latencies.sort((a, b) => a - b);
+  return { perSecond: sorted.length / run.seconds, p50: percentile(sorted, 50) };
+}
+
+/** Alternating blocks on `a` and `b`; one Markdown row. */
+async function pair(a: Side, b: Side, era: Era, sessions: number): Promise<string> {
+  const sides = [await open(a, era, sessions), await open(b, era, sessions)] as const;
+  try {
+    for (const callers of sides) await block(callers, 3000);
+    const results: [Block[], Block[]] = [[], []];
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) results[i as 0 | 1].push(await block(sides[i as 0 | 1], CALLS));
+    }
+    const ratios = results[0].map((r, i) => r.perSecond / results[1][i]!.perSecond);
+    const added = results[0].map((r, i) => r.p50 - results[1][i]!.p50);
+    const rate = (side: 0 | 1) => median(results[side].map((r) => r.perSecond)).toFixed(0);
+    const p50 = (side: 0 | 1) => median(results[side].map((r) => r.p50)).toFixed(2);
+    return (
+      `| ${a.name} vs ${b.name} | ${era} | ${sessions} | ${rate(0)} | ${rate(1)} | ` +
+      `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ` +
+      `${p50(0)} | ${p50(1)} | ${median(added) >= 0 ? '+' : ''}${median(added).toFixed(2)} |`
+    );
+  } finally {
+    await Promise.all(sides.flat().map((caller) => caller.close()));
+  }
+}
+
+async function warm(side: Side, era: Era): Promise<void> {
+  const callers = await open(side, era, 8);
+  try {
+    await block(callers, WARMUP);
+  } finally {
+    await Promise.all(callers.map((caller) => caller.close()));
+  }
+}
+
+const owned: Owned[] = [];
+let failed = false;
+try {
+  const echo = await startHttpEcho();
+  owned.push(echo);
+  const gatehouse = await startGatehouse({
+    backends: [
+      { name: 'echo', transport: 'stdio', ...STDIO_ECHO, startup: 'boot' },
+      { name: 'web', transport: 'http', url: echo.url, startup: 'boot' },
+    ],
+    logLevel: 'info',
+  });
+  owned.push(gatehouse);
+  const proxy = await startMcpProxy(randomBytes(24).toString('base64url'));
+  owned.push(proxy);
+  const viaGatehouseStdio = { name: 'Gatehouse (stdio)', endpoint: gatehouse.endpoint, tool: 'echo__echo' };
+  const viaProxy = { name: 'mcp-proxy', endpoint: proxy.endpoint, tool: 'echo' };
+  const viaGatehouseHttp = { name: 'Gatehouse (HTTP)', endpoint: gatehouse.endpoint, tool: 'web__echo' };
+  const direct = { name: 'direct HTTP', endpoint: { url: echo.url, headers: {} }, tool: 'echo' };
+  const rows: string[] = [];
+  for (const era of Object.keys(ERAS) as Era[]) {
+    for (const side of [viaGatehouseStdio, viaProxy, viaGatehouseHttp, direct]) await warm(side, era);
+    for (const sessions of SESSIONS) {
+      rows.push(await pair(viaGatehouseStdio, viaProxy, era, sessions));
+      rows.push(await pair(viaGatehouseHttp, direct, era, sessions));
+    }
+  }
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  process.stdout.write(
+    `Paired rates, ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, Node ${process.versions.node}, ` +
+      `light client, ${ROUNDS} rounds of ${CALLS} calls per side, load average at the end ${load}\n\n` +
+      '| Pair (A vs B) | Era | Sessions | A calls/s | B calls/s | A / B, median (range) | A p50 ms | B p50 ms | A − B p50 ms |\n' +
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|\n' +
+      `${rows.join('\n')}\n`,
+  );
+} catch (error) {
+  failed = true;
+  console.error(error);
+} finally {
+  await Promise.all(owned.map((p) => p.stop().catch(() => undefined)));
+}
+process.exit(failed ? 1 : 0);

@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Kysely, type MigrationResult, Migrator } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, type Kysely, type MigrationResult, Migrator, sql } from 'kysely';
 import { MIGRATIONS } from './migrations/index.ts';
 
 /** One migration and when it was applied (undefined: pending). */
 export interface MigrationState {
   name: string;
   executedAt: Date | undefined;
+  /** False for a migration the database records but this version does not have (a newer one applied it). */
+  known: boolean;
 }
 
 /** The outcome of applying pending migrations. */
@@ -36,6 +38,10 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrateOutco
       .map((r) => r.migrationName);
     if (error === undefined) return { applied };
     lastError = error instanceof Error ? error : new Error(String(error));
+    // A database a newer version migrated is no race to retry; a database that fails here too is the
+    // error already caught.
+    const newer = await unknownApplied(db).catch(() => []);
+    if (newer.length > 0) return { applied: [], error: newerDatabaseError(newer) };
     if (!isContention(lastError)) break;
     await sleep(50 * 2 ** attempt * (0.5 + Math.random()));
   }
@@ -50,8 +56,31 @@ function isContention(error: Error): boolean {
   );
 }
 
-/** Every known migration with its applied time. */
+/** Every known migration with its applied time, then those applied that this version does not know. */
 export async function migrationStatus(db: Kysely<unknown>): Promise<MigrationState[]> {
   const migrations = await migrator(db).getMigrations();
-  return migrations.map((m) => ({ name: m.name, executedAt: m.executedAt }));
+  const known = migrations.map((m) => ({ name: m.name, executedAt: m.executedAt, known: true }));
+  return [...known, ...(await unknownApplied(db))];
+}
+
+/** Migrations the database records as applied that this version does not have, by name. */
+async function unknownApplied(db: Kysely<unknown>): Promise<MigrationState[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((table) => table.name === DEFAULT_MIGRATION_TABLE)) return [];
+  const rows = await sql<{ name: string; timestamp: string }>`select name, timestamp from ${sql.table(
+    DEFAULT_MIGRATION_TABLE,
+  )} order by name`.execute(db);
+  return rows.rows
+    .filter((row) => !Object.hasOwn(MIGRATIONS, row.name))
+    .map((row) => ({ name: row.name, executedAt: new Date(row.timestamp), known: false }));
+}
+
+/** What an operator reads when a newer Gatehouse migrated the database (a rollback, say). */
+function newerDatabaseError(newer: readonly MigrationState[]): Error {
+  const names = newer.map((m) => m.name).join(', ');
+  const verb = newer.length === 1 ? 'is' : 'are';
+  return new Error(
+    `the database was migrated by a newer version of Gatehouse (${names} ${verb} not known to this one): ` +
+      'run that version, or restore a backup taken before the upgrade',
+  );
 }

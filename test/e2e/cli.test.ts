@@ -1,9 +1,12 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const NAMES = Object.keys(MIGRATIONS);
 import { DIALECTS } from '../helpers/dialects.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const SECRETS = {
   JWT_SECRET_KEY: 'jwt-secret-value-0123456789abcdefghij',
@@ -141,6 +144,45 @@ describe('gatehouse db', () => {
         for (const name of NAMES)
           expect(after.stdout).toMatch(new RegExp(`${name} {2}applied \\d{4}-\\d{2}-\\d{2}T`));
         expect(after.stdout).toContain(`${NAMES.length} applied, 0 pending`);
+      } finally {
+        await database.drop();
+      }
+    });
+
+    it('on a database a newer Gatehouse migrated, status names the unknown migration and exits 1, and migrate and serve refuse saying so', async () => {
+      const database = await dialect.create();
+      try {
+        const env = { DATABASE_URL: database.url };
+        expect((await runCli(['db', 'migrate'], { env })).code).toBe(0);
+        const store = openStore(database.url);
+        try {
+          await sql`insert into kysely_migration (name, timestamp) values ('9999_from_the_future', '2027-01-01T00:00:00.000Z')`.execute(
+            store.db,
+          );
+        } finally {
+          await store.close();
+        }
+
+        const status = await runCli(['db', 'status'], { env });
+        expect(status.code).toBe(1);
+        for (const name of NAMES) expect(status.stdout).toMatch(new RegExp(`${name} {2}applied `));
+        expect(status.stdout).toMatch(
+          /9999_from_the_future {2}applied \S+ {2}not known to this version of Gatehouse/,
+        );
+        expect(status.stdout).toContain(
+          `${NAMES.length} applied, 0 pending, 1 unknown: a newer version of Gatehouse migrated this database (${dialect.name})`,
+        );
+
+        const newer =
+          'the database was migrated by a newer version of Gatehouse (9999_from_the_future is not known to this one): ' +
+          'run that version, or restore a backup taken before the upgrade';
+        const migrate = await runCli(['db', 'migrate'], { env });
+        expect(migrate.code).toBe(1);
+        expect(migrate.stderr).toBe(`gatehouse: migration failed: ${newer}\n`);
+
+        const serve = await runCli(['serve'], { env: { ...env, PORT: String(await freePort()) } });
+        expect(serve.code).toBe(1);
+        expect(serve.stderr).toContain(`gatehouse: database migration failed: ${newer}`);
       } finally {
         await database.drop();
       }

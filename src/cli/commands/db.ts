@@ -16,16 +16,26 @@ export function dbMigrate(options: { config?: string }): Promise<number> {
   });
 }
 
-/** `gatehouse db status`: lists every migration with the time it was applied, or "pending". */
+/**
+ * `gatehouse db status`: lists every migration with the time it was applied, or "pending", and those
+ * the database records that this version does not know (a newer Gatehouse applied them: exit 1).
+ */
 export function dbStatus(options: { config?: string }): Promise<number> {
   return withStore(options.config, async (store) => {
     const migrations = await store.migrationStatus();
-    const lines = migrations.map(
-      (m) => `${m.name}  ${m.executedAt ? `applied ${m.executedAt.toISOString()}` : 'pending'}`,
+    const lines = migrations.map((m) => {
+      const state = m.executedAt ? `applied ${m.executedAt.toISOString()}` : 'pending';
+      return m.known ? `${m.name}  ${state}` : `${m.name}  ${state}  not known to this version of Gatehouse`;
+    });
+    const known = migrations.filter((m) => m.known);
+    const pending = known.filter((m) => !m.executedAt).length;
+    const unknown = migrations.length - known.length;
+    const newer =
+      unknown > 0 ? `, ${unknown} unknown: a newer version of Gatehouse migrated this database` : '';
+    lines.push(
+      `${known.length - pending} applied, ${pending} pending${newer} (${store.capabilities.dialect})`,
     );
-    const pending = migrations.filter((m) => !m.executedAt).length;
-    lines.push(`${migrations.length - pending} applied, ${pending} pending (${store.capabilities.dialect})`);
     process.stdout.write(`${lines.join('\n')}\n`);
-    return EXIT.ok;
+    return unknown > 0 ? EXIT.failure : EXIT.ok;
   });
 }

@@ -1,5 +1,6 @@
 // Processes and load for bench/gateway.ts: a Gatehouse child process set up with an API key, the
-// fixture backends, mcp-proxy, SDK clients in closed loops, and a heap probe over the inspector.
+// fixture backends, mcp-proxy, sessions (SDK clients or light ones) in closed loops, and a heap probe
+// over the inspector.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -142,7 +142,6 @@ async function measureCalls(
 ): Promise<void> {
   const { path, via, era } = row;
   const { endpoint, tool } = target;
-  await warmUp(endpoint, era, tool, SERVER_WARMUP);
   for (const client of clients)
     for (const sessions of SESSIONS) {
       const callers: ToolCaller[] = [];
@@ -208,9 +207,11 @@ async function stdioPath(): Promise<void> {
   const viaGatehouse = { endpoint: gatehouse.endpoint, tool: 'echo__echo', proxyPid: gatehouse.pid };
   const viaProxy = { endpoint: proxy.endpoint, tool: 'echo', proxyPid: proxy.pid };
   for (const era of ERA_LIST) {
+    await steadyState(viaGatehouse, era);
     await profiled(gatehouse, `gatehouse-stdio-${era}`, () =>
       measureCalls({ path: 'stdio', via: 'Gatehouse', era }, viaGatehouse),
     );
+    await steadyState(viaProxy, era);
     await measureCalls({ path: 'stdio', via: 'mcp-proxy', era }, viaProxy);
   }
   await gatehouse.stop();
@@ -228,20 +229,22 @@ async function httpPath(echo: FixtureServer): Promise<void> {
   };
   const direct = { endpoint: { url: echo.url, headers: {} }, tool: 'echo', backendPid: echo.pid };
   for (const era of ERA_LIST) {
+    await steadyState(viaGatehouse, era);
     await profiled(gatehouse, `gatehouse-http-${era}`, () =>
       measureCalls({ path: 'http', via: 'Gatehouse', era }, viaGatehouse),
     );
+    await steadyState(direct, era);
     await measureCalls({ path: 'http', via: 'direct', era }, direct);
   }
   await gatehouse.stop();
 }
 
-/** `calls` light-client calls of `tool` on `endpoint`, eight sessions at a time, unmeasured. */
-async function warmUp(endpoint: Endpoint, era: Era, tool: string, calls: number): Promise<void> {
+/** `--server-warmup` light-client calls on `target` in `era`, eight sessions at a time, unmeasured. */
+async function steadyState({ endpoint, tool }: Target, era: Era): Promise<void> {
   const sessions: ToolCaller[] = [];
   try {
     for (let i = 0; i < 8; i++) sessions.push(await openLightSession(endpoint, era, tool));
-    const run = await closedLoop(sessions, Math.ceil(calls / sessions.length), 120_000);
+    const run = await closedLoop(sessions, Math.ceil(SERVER_WARMUP / sessions.length), 120_000);
     if (run.errors > 0) throw new Error(`${run.errors} warm-up calls to ${endpoint.url} failed`);
   } finally {
     await Promise.all(sessions.map((session) => session.close()));
@@ -257,18 +260,17 @@ async function floor(echo: FixtureServer): Promise<void> {
   const forwarder = own(await spawnListening(process.execPath, [BARE_HTTP, 'forward', echo.url]));
   const era = '2026-07-28';
   const direct = { endpoint: { url: echo.url, headers: {} }, tool: 'echo', backendPid: echo.pid };
+  const viaBareEcho = { endpoint: { url: bareEcho.url, headers: {} }, tool: 'echo', proxyPid: bareEcho.pid };
+  const viaForwarder = { ...direct, endpoint: { url: forwarder.url, headers: {} }, proxyPid: forwarder.pid };
   const light = ['light'] as const;
-  await measureCalls(
-    { path: 'floor', via: 'bare echo', era },
-    { endpoint: { url: bareEcho.url, headers: {} }, tool: 'echo', proxyPid: bareEcho.pid },
-    light,
-  );
-  await measureCalls({ path: 'floor', via: 'direct', era }, direct, light);
-  await measureCalls(
-    { path: 'floor', via: 'bare forwarder', era },
-    { ...direct, endpoint: { url: forwarder.url, headers: {} }, proxyPid: forwarder.pid },
-    light,
-  );
+  for (const [via, target] of [
+    ['bare echo', viaBareEcho],
+    ['direct', direct],
+    ['bare forwarder', viaForwarder],
+  ] as const) {
+    await steadyState(target, era);
+    await measureCalls({ path: 'floor', via, era }, target, light);
+  }
   await bareEcho.stop();
   await forwarder.stop();
 }

@@ -103,6 +103,26 @@ describe.each(DIALECTS)('identity from the command line on $name', (dialect) => 
     expect((await cli(['users', 'delete', 'bob@example.com'], env)).code).toBe(0);
   });
 
+  it('hash-password warns on stderr when the password breaks the policy, and still prints its hash (break-glass)', async () => {
+    const run = await cli(
+      ['hash-password'],
+      { DATABASE_URL: 'sqlite::memory:', PASSWORD_MIN_LENGTH: '12' },
+      'short\n',
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\$argon2id\$v=19\$/);
+    expect(run.stderr).toBe(
+      'gatehouse: warning: this password breaks the password policy (Password must be at least 12 characters); ' +
+        'its hash is printed anyway, for break-glass use: change the password after signing in\n',
+    );
+    const fine = await cli(
+      ['hash-password'],
+      { DATABASE_URL: 'sqlite::memory:' },
+      'a password for break glass\n',
+    );
+    expect(fine.stderr).toBe('');
+  });
+
   it('hash-password prints an Argon2id hash of the configured strength that verifies', async () => {
     const run = await cli(
       ['hash-password'],

@@ -1,11 +1,12 @@
-import { PASSWORD_MAX_BYTES, passwordHasherFor } from '../../identity/index.ts';
+import { PASSWORD_MAX_BYTES, passwordHasherFor, passwordPolicyFor } from '../../identity/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readPassword } from '../password-input.ts';
 import { loadSettingsOrReport } from '../settings.ts';
 
 /**
  * `gatehouse hash-password`: prints the Argon2id PHC string of a password read from a hidden
- * prompt or standard input, with the configured parameters, for break-glass SQL.
+ * prompt or standard input, with the configured parameters, for break-glass SQL. A password the
+ * policy refuses is still hashed (recovery must not be blocked), with a warning on stderr.
  */
 export async function hashPassword(options: { config?: string }): Promise<number> {
   const loaded = loadSettingsOrReport(options.config);
@@ -19,6 +20,12 @@ export async function hashPassword(options: { config?: string }): Promise<number
     process.stderr.write(`gatehouse: password is longer than ${PASSWORD_MAX_BYTES} bytes\n`);
     return EXIT.usage;
   }
+  const violations = passwordPolicyFor(loaded.settings).check(password);
+  if (violations.length > 0)
+    process.stderr.write(
+      `gatehouse: warning: this password breaks the password policy (${violations.join('; ')}); ` +
+        'its hash is printed anyway, for break-glass use: change the password after signing in\n',
+    );
   process.stdout.write(`${await passwordHasherFor(loaded.settings).hash(password)}\n`);
   return EXIT.ok;
 }

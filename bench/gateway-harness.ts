@@ -2,14 +2,14 @@
 // fixture backends, mcp-proxy, sessions (SDK clients or light ones) in closed loops, and a heap probe
 // over the inspector.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { spawnListening, stopChild, type FixtureServer } from '../test/fixtures/mcp/start-fixture.ts';
 import { freePort } from '../test/helpers/ports.ts';
-import type { ToolCaller } from './light-client.ts';
+import { openLightSessions, type ToolCaller } from './light-client.ts';
 
 /** This checkout's `gatehouse` script. */
 export const GATEHOUSE_BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
@@ -115,8 +115,6 @@ export async function startGatehouse(options: {
   bin?: string;
   nodeFlags?: string[];
   inspect?: boolean;
-  /** Where its stdout goes (the JSON log, and V8's traces with --trace-* flags); /dev/null if unset. */
-  stdoutFile?: string;
 }): Promise<Gatehouse> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-gateway-'));
   const port = await freePort();
@@ -132,7 +130,7 @@ export async function startGatehouse(options: {
       PLATFORM_ADMIN_PASSWORD: ADMIN_PASSWORD,
     },
     // The JSON log goes to /dev/null: written as in production, never read.
-    stdio: ['ignore', options.stdoutFile ? openSync(options.stdoutFile, 'w') : 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let inspector: string | null = null;
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -272,6 +270,28 @@ export async function closedLoop(
     }),
   );
   return { latencies, errors, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * `calls` unmeasured light-client calls of `tool` on `endpoint`, eight sessions at a time: what
+ * brings a server to its steady state before it is measured.
+ */
+export async function warmUp(endpoint: Endpoint, era: Era, tool: string, calls: number): Promise<void> {
+  const sessions = await openLightSessions(endpoint, era, tool, 8);
+  try {
+    const run = await closedLoop(sessions, Math.ceil(calls / sessions.length), 120_000);
+    if (run.errors > 0) throw new Error(`${run.errors} warm-up calls to ${endpoint.url} failed`);
+  } finally {
+    await Promise.all(sessions.map((session) => session.close()));
+  }
+}
+
+/** The median of `values` (of an even count, the upper middle one). */
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** The `p`th percentile of ascending `sorted` values. */

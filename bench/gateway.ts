@@ -38,6 +38,7 @@ import {
   startHttpEcho,
   startMcpProxy,
   STDIO_ECHO,
+  warmUp,
 } from './gateway-harness.ts';
 
 const { values: flags } = parseArgs({
@@ -239,17 +240,8 @@ async function httpPath(echo: FixtureServer): Promise<void> {
   await gatehouse.stop();
 }
 
-/** `--server-warmup` light-client calls on `target` in `era`, eight sessions at a time, unmeasured. */
-async function steadyState({ endpoint, tool }: Target, era: Era): Promise<void> {
-  const sessions: ToolCaller[] = [];
-  try {
-    for (let i = 0; i < 8; i++) sessions.push(await openLightSession(endpoint, era, tool));
-    const run = await closedLoop(sessions, Math.ceil(SERVER_WARMUP / sessions.length), 120_000);
-    if (run.errors > 0) throw new Error(`${run.errors} warm-up calls to ${endpoint.url} failed`);
-  } finally {
-    await Promise.all(sessions.map((session) => session.close()));
-  }
-}
+/** Brings the server behind `target` to its steady state in `era` (`--server-warmup` calls). */
+const steadyState = ({ endpoint, tool }: Target, era: Era) => warmUp(endpoint, era, tool, SERVER_WARMUP);
 
 /**
  * The floor: plain node:http with none of a gateway's work, under the light client (2026-07-28,

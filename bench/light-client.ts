@@ -120,3 +120,20 @@ export async function openLightSession(endpoint: Endpoint, era: Era, tool: strin
     },
   };
 }
+
+/** Opens `count` sessions of `openLightSession`, one after another; closes those opened if one fails. */
+export async function openLightSessions(
+  endpoint: Endpoint,
+  era: Era,
+  tool: string,
+  count: number,
+): Promise<ToolCaller[]> {
+  const sessions: ToolCaller[] = [];
+  try {
+    for (let i = 0; i < count; i++) sessions.push(await openLightSession(endpoint, era, tool));
+    return sessions;
+  } catch (error) {
+    await Promise.all(sessions.map((session) => session.close()));
+    throw error;
+  }
+}

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import {
   type Gatehouse,
   GATEHOUSE_BIN,
+  median,
   startGatehouse,
   startHttpEcho,
   STDIO_ECHO,
@@ -76,8 +77,6 @@ interface Run {
   sessions: Map<string, ((id: number) => Promise<void>)[]>;
   cpu: Map<string, number[]>;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const echo = await startHttpEcho();
 const running: Gatehouse[] = [];

@@ -13,14 +13,16 @@ import {
   type Endpoint,
   type Era,
   ERAS,
+  median,
   type Owned,
   percentile,
   startGatehouse,
   startHttpEcho,
   startMcpProxy,
   STDIO_ECHO,
+  warmUp,
 } from './gateway-harness.ts';
-import { openLightSession, type ToolCaller } from './light-client.ts';
+import { openLightSessions, type ToolCaller } from './light-client.ts';
 import { randomBytes } from 'node:crypto';
 
 const { values: flags } = parseArgs({
@@ -47,13 +49,8 @@ interface Block {
   p50: number;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function open(side: Side, era: Era, sessions: number): Promise<ToolCaller[]> {
-  const callers: ToolCaller[] = [];
-  for (let i = 0; i < sessions; i++) callers.push(await openLightSession(side.endpoint, era, side.tool));
-  return callers;
-}
+const open = (side: Side, era: Era, sessions: number) =>
+  openLightSessions(side.endpoint, era, side.tool, sessions);
 
 async function block(callers: ToolCaller[], calls: number): Promise<Block> {
   const run = await closedLoop(callers, Math.ceil(calls / callers.length), 60_000);
@@ -86,14 +83,7 @@ async function pair(a: Side, b: Side, era: Era, sessions: number): Promise<strin
   }
 }
 
-async function warm(side: Side, era: Era): Promise<void> {
-  const callers = await open(side, era, 8);
-  try {
-    await block(callers, WARMUP);
-  } finally {
-    await Promise.all(callers.map((caller) => caller.close()));
-  }
-}
+const warm = (side: Side, era: Era) => warmUp(side.endpoint, era, side.tool, WARMUP);
 
 const owned: Owned[] = [];
 let failed = false;

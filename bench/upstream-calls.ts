@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BackendConnection, parseBackendConfig } from '../src/gateway/upstream/index.ts';
+import { median } from './gateway-harness.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -40,8 +41,6 @@ async function perCall(connection: BackendConnection): Promise<{ cpu: number; wa
   const used = process.cpuUsage(cpu);
   return { cpu: (used.user + used.system) / CALLS, wall: ((performance.now() - started) * 1000) / CALLS };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 process.stdout.write(
   `Upstream calls, ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, Node ${process.versions.node}, ` +

@@ -4,7 +4,7 @@ import type { Era } from './gateway-harness.ts';
 /** One closed-loop configuration: a path, what serves it, an era and a number of sessions. */
 export interface CallRow {
   path: 'stdio' | 'http' | 'floor';
-  via: 'Gatehouse' | 'mcp-proxy' | 'direct' | 'bare echo' | 'bare forwarder';
+  via: 'Gatehouse' | 'mcp-proxy' | 'direct' | 'bare echo' | 'bare forwarder' | 'bare stdio forwarder';
   era: Era;
   /** The load generator: the SDK v2 client or the light node:http client. */
   client: 'sdk' | 'light';
@@ -132,6 +132,21 @@ function targets({ calls, connects, memory }: Results): string[] {
       out.push(
         `- floor, ${sessions} session(s): a bare node:http forwarder gives ${((forwarder.perSecond / direct.perSecond) * 100).toFixed(0)}% ` +
           `of direct calls/s, p50 +${ms(forwarder.p50 - direct.p50)} ms, at ${us(forwarder.cpu.proxy)} µs CPU per call`,
+      );
+    const stdioForwarder = find('bare stdio forwarder');
+    const proxy = calls.find(
+      (r) =>
+        r.path === 'stdio' &&
+        r.via === 'mcp-proxy' &&
+        r.era === stdioForwarder?.era &&
+        r.client === stdioForwarder.client &&
+        r.sessions === sessions,
+    );
+    if (stdioForwarder)
+      out.push(
+        `- floor, ${sessions} session(s): a bare node:http stdio forwarder answers ${stdioForwarder.perSecond.toFixed(0)} calls/s ` +
+          `at ${us(stdioForwarder.cpu.proxy)} µs CPU per call` +
+          (proxy ? ` (${(stdioForwarder.perSecond / proxy.perSecond).toFixed(2)}× mcp-proxy's)` : ''),
       );
   }
   for (const r of connects) {

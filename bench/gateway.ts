@@ -6,7 +6,8 @@
 //   2. tools/call through Gatehouse to a Streamable HTTP echo backend, against calling it directly;
 //   3. a new session (connect + tools/list) on /mcp across 10 backends whose lists are cached;
 //   4. memory per idle 2025-11-25 session (after a forced GC, read through the inspector);
-//   5. the floor: a bare node:http echo server and a bare node:http forwarder (no gateway work).
+//   5. the floor: a bare node:http echo server, and bare node:http forwarders to the HTTP and the
+//      stdio echo backends (no gateway work).
 // Prints Markdown tables and whether each target is met; every process it starts is stopped.
 // Run: npm run bench:gateway [-- --calls 2000 --sessions 1,16 --profile DIR]  (--help for all)
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -250,21 +251,36 @@ const steadyState = ({ endpoint, tool }: Target, era: Era) => warmUp(endpoint, e
 async function floor(echo: FixtureServer): Promise<void> {
   const bareEcho = own(await spawnListening(process.execPath, [BARE_HTTP, 'echo']));
   const forwarder = own(await spawnListening(process.execPath, [BARE_HTTP, 'forward', echo.url]));
+  const stdioForwarder = own(
+    await spawnListening(process.execPath, [
+      BARE_HTTP,
+      'forward-stdio',
+      STDIO_ECHO.command,
+      ...STDIO_ECHO.args,
+    ]),
+  );
   const era = '2026-07-28';
   const direct = { endpoint: { url: echo.url, headers: {} }, tool: 'echo', backendPid: echo.pid };
   const viaBareEcho = { endpoint: { url: bareEcho.url, headers: {} }, tool: 'echo', proxyPid: bareEcho.pid };
   const viaForwarder = { ...direct, endpoint: { url: forwarder.url, headers: {} }, proxyPid: forwarder.pid };
+  const viaStdioForwarder = {
+    endpoint: { url: stdioForwarder.url, headers: {} },
+    tool: 'echo',
+    proxyPid: stdioForwarder.pid,
+  };
   const light = ['light'] as const;
   for (const [via, target] of [
     ['bare echo', viaBareEcho],
     ['direct', direct],
     ['bare forwarder', viaForwarder],
+    ['bare stdio forwarder', viaStdioForwarder],
   ] as const) {
     await steadyState(target, era);
     await measureCalls({ path: 'floor', via, era }, target, light);
   }
   await bareEcho.stop();
   await forwarder.stop();
+  await stdioForwarder.stop();
 }
 
 async function newSessions(echo: FixtureServer): Promise<void> {

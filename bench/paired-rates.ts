@@ -4,11 +4,15 @@
 // all brought to their steady state first; then, per era and session count, rounds of one block of
 // calls on each side (the order alternating by round), driven by the light client. Prints per pair
 // the median calls/s of each side, the median and range of the per-round ratio, and the median
-// per-round p50 of each side (the HTTP rows: the added p50).
-//   node bench/paired-rates.ts [--calls 1000 --rounds 9 --sessions 1,16 --warmup 20000]
+// per-round p50 of each side (the HTTP rows: the added p50). With --floor, a bare node:http stdio
+// forwarder (bench/fixtures/bare-http.ts forward-stdio: no checks, no audit, no log) is paired with
+// mcp-proxy too: what a proxy that does nothing reaches against it on this machine.
+//   node bench/paired-rates.ts [--calls 1000 --rounds 9 --sessions 1,16 --warmup 20000 --floor]
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { spawnListening } from '../test/fixtures/mcp/start-fixture.ts';
 import {
+  BARE_HTTP,
   closedLoop,
   type Endpoint,
   type Era,
@@ -31,6 +35,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '9' },
     sessions: { type: 'string', default: '1,16' },
     warmup: { type: 'string', default: '20000' },
+    floor: { type: 'boolean', default: false },
   },
 });
 const CALLS = Number(flags.calls);
@@ -104,12 +109,29 @@ try {
   const viaProxy = { name: 'mcp-proxy', endpoint: proxy.endpoint, tool: 'echo' };
   const viaGatehouseHttp = { name: 'Gatehouse (HTTP)', endpoint: gatehouse.endpoint, tool: 'web__echo' };
   const direct = { name: 'direct HTTP', endpoint: { url: echo.url, headers: {} }, tool: 'echo' };
+  let viaBareStdio: Side | null = null;
+  if (flags.floor) {
+    const forwarder = await spawnListening(process.execPath, [
+      BARE_HTTP,
+      'forward-stdio',
+      STDIO_ECHO.command,
+      ...STDIO_ECHO.args,
+    ]);
+    owned.push(forwarder);
+    viaBareStdio = {
+      name: 'bare stdio forwarder',
+      endpoint: { url: forwarder.url, headers: {} },
+      tool: 'echo',
+    };
+  }
   const rows: string[] = [];
   for (const era of Object.keys(ERAS) as Era[]) {
-    for (const side of [viaGatehouseStdio, viaProxy, viaGatehouseHttp, direct]) await warm(side, era);
+    for (const side of [viaGatehouseStdio, viaProxy, viaGatehouseHttp, direct, viaBareStdio])
+      if (side !== null) await warm(side, era);
     for (const sessions of SESSIONS) {
       rows.push(await pair(viaGatehouseStdio, viaProxy, era, sessions));
       rows.push(await pair(viaGatehouseHttp, direct, era, sessions));
+      if (viaBareStdio !== null) rows.push(await pair(viaBareStdio, viaProxy, era, sessions));
     }
   }
   const load = loadavg()

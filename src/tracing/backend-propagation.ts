@@ -2,12 +2,15 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { context, defaultTextMapSetter, type TextMapPropagator } from '@opentelemetry/api';
+import { REQUEST_CREATED_CHANNEL, type RequestCreated } from '../gateway/upstream/http1-client.ts';
 import { inToolCall } from './tool-spans.ts';
 
-// Published as node:http creates a request, before its headers are sent (HTTP backends' direct channel).
+// Published as node:http creates a request, before its headers are sent (HTTP backends' direct channel, https:).
 const NODE_HTTP = 'http.client.request.created';
 // Published as fetch (undici) creates a request (the MCP SDK's HTTP and SSE client transports).
 const FETCH = 'undici:request:create';
+// Published as Gatehouse's lean HTTP/1.1 client builds a request (HTTP backends' direct channel, http:).
+const HTTP1_CLIENT = REQUEST_CREATED_CHANNEL;
 
 /** The W3C trace headers of the current tool call's span; empty outside one. */
 function traceHeaders(propagator: TextMapPropagator): Record<string, string> {
@@ -33,10 +36,16 @@ export function propagateToBackends(propagator: TextMapPropagator): () => void {
     const { request } = message as { request: { addHeader(name: string, value: string): unknown } };
     for (const [name, value] of Object.entries(traceHeaders(propagator))) request.addHeader(name, value);
   };
+  const onHttp1Client = (message: unknown) => {
+    const request = message as RequestCreated;
+    for (const [name, value] of Object.entries(traceHeaders(propagator))) request.addHeader(name, value);
+  };
   subscribe(NODE_HTTP, onNodeHttp);
   subscribe(FETCH, onFetch);
+  subscribe(HTTP1_CLIENT, onHttp1Client);
   return () => {
     unsubscribe(NODE_HTTP, onNodeHttp);
     unsubscribe(FETCH, onFetch);
+    unsubscribe(HTTP1_CLIENT, onHttp1Client);
   };
 }

@@ -1,4 +1,3 @@
-import http from 'node:http';
 import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import {
@@ -13,6 +12,7 @@ import {
   SdkHttpError,
 } from '@modelcontextprotocol/client';
 import type { DirectChannel, DirectMessage, RawResponse } from './direct-request.ts';
+import { type BodyReader, type ExchangeHandlers, Http1Client, type ResponseHead } from './http1-client.ts';
 
 /** What a Streamable HTTP session tells its direct channel. */
 export interface HttpChannelOptions {
@@ -47,37 +47,87 @@ function isResponseTo(id: string, message: unknown): message is RawResponse {
   return answered === id && (result !== undefined || error !== undefined);
 }
 
+/** One POST and its answer: the lean client's way (plain http:) or node:https's. */
+type Post = (
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  handlers: ExchangeHandlers,
+) => () => void;
+
+/** node:https in the lean client's shape: the same head, body text and failures. */
+function httpsPost(agent: https.Agent, target: https.RequestOptions): Post {
+  return (headers, body, handlers) => {
+    let reader: BodyReader | null = null;
+    let done = false;
+    const finish = () => {
+      const was = done;
+      done = true;
+      return !was;
+    };
+    const request = https.request(
+      { ...target, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (response) => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        const head = { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers };
+        if (done) return;
+        reader = handlers.response(head);
+        response.setEncoding('utf8');
+        response.on('data', (text: string) => done || reader?.data(text));
+        response.on('end', () => finish() && reader?.end());
+        response.on('error', (error) => finish() && reader?.error(error));
+      },
+    );
+    request.on('error', (error) => {
+      if (!finish()) return;
+      if (reader === null) handlers.error(error);
+      else reader.error(error);
+    });
+    request.end(body);
+    return () => {
+      done = true;
+      request.destroy();
+    };
+  };
+}
+
 /**
- * Plain requests to a Streamable HTTP backend over node:http with a keep-alive agent, instead of the
- * SDK client's fetch: the same request (headers, body, 2026-07-28 envelope) and the same reading of
- * the answer — a JSON body, or an event stream whose other messages go to the SDK client — and the
- * same failures: a 400 JSON-RPC error as the backend's error, any other status as SdkHttpError (a 404
- * expires a 2025 session), no answer at all as the socket's error.
+ * Plain requests to a Streamable HTTP backend around the SDK client's fetch: over the lean HTTP/1.1
+ * client for http: URLs (half node:http's CPU per request), over node:https with a keep-alive agent
+ * for https: ones. The same request (headers, body, 2026-07-28 envelope) and the same reading of the
+ * answer as the SDK client — a JSON body, or an event stream whose other messages go to the SDK
+ * client — and the same failures: a 400 JSON-RPC error as the backend's error, any other status as
+ * SdkHttpError (a 404 expires a 2025 session), no answer at all as the connection's error.
  */
 export class HttpChannel implements DirectChannel {
   #options: HttpChannelOptions;
-  #agent: http.Agent;
-  #client: typeof http | typeof https;
-  /** Where every request goes (the URL as node:http takes it), worked out once. */
-  #target: http.RequestOptions;
-  /** The headers every request carries: the backend's own, then the transport's. */
-  #headers: Readonly<Record<string, string>>;
+  #post: Post;
+  #close: () => void;
   /** The 2026-07-28 `_meta` envelope, before a request's own `_meta` keys. */
   #envelope: Readonly<Record<string, unknown>>;
-  #requests = new Map<string, http.ClientRequest>();
+  /** How to stop each request in flight, by id. */
+  #inFlight = new Map<string, () => void>();
 
   constructor(options: HttpChannelOptions) {
     this.#options = options;
-    const secure = options.url.protocol === 'https:';
-    this.#agent = new (secure ? https.Agent : http.Agent)({ keepAlive: true });
-    this.#client = secure ? https : http;
-    this.#target = { ...urlToHttpOptions(options.url), method: 'POST', agent: this.#agent };
-    this.#headers = {
+    const headers = {
       ...options.headers,
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       'mcp-protocol-version': options.protocolVersion,
     };
+    if (options.url.protocol === 'https:') {
+      const agent = new https.Agent({ keepAlive: true });
+      const post = httpsPost(agent, { ...urlToHttpOptions(options.url), method: 'POST', agent });
+      this.#post = (own, body, handlers) => post({ ...headers, ...own }, body, handlers);
+      this.#close = () => agent.destroy();
+    } else {
+      const client = new Http1Client(options.url, { headers });
+      this.#post = (own, body, handlers) => client.post(own, body, handlers);
+      this.#close = () => client.close();
+    }
     this.#envelope = {
       [PROTOCOL_VERSION_META_KEY]: options.protocolVersion,
       [CLIENT_INFO_META_KEY]: options.clientInfo,
@@ -94,7 +144,8 @@ export class HttpChannel implements DirectChannel {
   exchange(message: DirectMessage): Promise<RawResponse> {
     const { protocolVersion } = this.#options;
     const modern = protocolVersion === MODERN;
-    const headers: Record<string, string> = { ...this.#headers };
+    // This request's own headers; the backend's and the transport's go with every request.
+    const headers: Record<string, string> = {};
     let sent: DirectMessage = message;
     if (modern) {
       headers['mcp-method'] = message.method;
@@ -106,24 +157,27 @@ export class HttpChannel implements DirectChannel {
       const session = this.#options.sessionId();
       if (session !== undefined) headers['mcp-session-id'] = session;
     }
-    const body = JSON.stringify(sent);
-    headers['content-length'] = String(Buffer.byteLength(body));
+    const { id } = message;
     return new Promise((resolve, reject) => {
-      let answered = false;
-      const request = this.#client.request({ ...this.#target, headers }, (response) => {
-        answered = true;
-        this.#read(message.id, response).then(resolve, reject);
+      const settle = (outcome: () => void) => {
+        this.#inFlight.delete(id);
+        outcome();
+      };
+      const stop = this.#post(headers, JSON.stringify(sent), {
+        response: (head) =>
+          this.#reader(
+            id,
+            head,
+            (answer) => settle(() => resolve(answer)),
+            (error) => settle(() => reject(error)),
+          ),
+        error: (error) => {
+          // No HTTP answer at all: the backend may be gone (a request cancel() stopped says nothing).
+          this.#options.onConnectionLoss();
+          settle(() => reject(error));
+        },
       });
-      this.#requests.set(message.id, request);
-      request.on('close', () => {
-        if (this.#requests.get(message.id) === request) this.#requests.delete(message.id);
-      });
-      request.on('error', (error) => {
-        // A request cancel() dropped is not a lost backend.
-        if (!answered && this.#requests.get(message.id) === request) this.#options.onConnectionLoss();
-        reject(error);
-      });
-      request.end(body);
+      this.#inFlight.set(id, stop);
     });
   }
 
@@ -132,9 +186,9 @@ export class HttpChannel implements DirectChannel {
    * by notifications/cancelled (closing a stream does not cancel there).
    */
   cancel(id: string, reason: string): void {
-    const request = this.#requests.get(id);
-    if (request === undefined) return;
-    this.#requests.delete(id);
+    const stop = this.#inFlight.get(id);
+    if (stop === undefined) return;
+    this.#inFlight.delete(id);
     if (this.#options.protocolVersion !== MODERN) {
       const cancelled = {
         jsonrpc: '2.0',
@@ -143,25 +197,47 @@ export class HttpChannel implements DirectChannel {
       };
       this.#options.notify(cancelled as JSONRPCMessage).catch(() => undefined);
     }
-    request.destroy();
+    stop();
   }
 
-  /** Closes the idle keep-alive sockets. */
+  /** Closes the connections. */
   close(): void {
-    this.#agent.destroy();
+    this.#close();
   }
 
-  async #read(id: string, response: http.IncomingMessage): Promise<RawResponse> {
-    const status = response.statusCode ?? 0;
-    const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (status === 200 && type === 'text/event-stream') return this.#readStream(id, response);
-    const text = await readText(response);
+  /** Reads the answer to `id`: a JSON body, an event stream, or an HTTP error. */
+  #reader(
+    id: string,
+    head: ResponseHead,
+    resolve: (answer: RawResponse) => void,
+    reject: (error: Error) => void,
+  ): BodyReader {
+    const { status, statusText } = head;
+    const type = (head.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (status === 200 && type === 'text/event-stream') return this.#streamReader(id, resolve, reject);
+    let text = '';
+    return {
+      data: (piece) => {
+        text += piece;
+      },
+      error: reject,
+      end: () => {
+        try {
+          resolve(this.#answerIn(id, status, statusText, type, text));
+        } catch (error) {
+          reject(error as Error);
+        }
+      },
+    };
+  }
+
+  #answerIn(id: string, status: number, statusText: string, type: string, text: string): RawResponse {
     if (status === 200 && type === 'application/json') {
       const message: unknown = JSON.parse(text);
       if (isResponseTo(id, message)) return message;
       throw new SdkHttpError(SdkErrorCode.ClientHttpUnexpectedContent, 'Unexpected JSON response', {
         status,
-        statusText: response.statusMessage ?? '',
+        statusText,
         text,
       });
     }
@@ -171,18 +247,25 @@ export class HttpChannel implements DirectChannel {
     }
     throw new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, `Error POSTing to endpoint: ${text}`, {
       status,
-      statusText: response.statusMessage ?? '',
+      statusText,
       text,
     });
   }
 
-  /** Reads Server-Sent Events until the answer to `id`; the other messages go to the SDK client. */
-  #readStream(id: string, response: http.IncomingMessage): Promise<RawResponse> {
-    return new Promise((resolve, reject) => {
-      let buffer = '';
-      let done = false;
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
+  /**
+   * Reads Server-Sent Events until the answer to `id`; the other messages go to the SDK client. The
+   * rest of the stream is read and dropped, so the connection can carry the next request.
+   */
+  #streamReader(
+    id: string,
+    resolve: (answer: RawResponse) => void,
+    reject: (error: Error) => void,
+  ): BodyReader {
+    let buffer = '';
+    let done = false;
+    return {
+      data: (chunk) => {
+        if (done) return;
         buffer += chunk.replace(/\r\n?/g, '\n');
         let end = buffer.indexOf('\n\n');
         while (end !== -1 && !done) {
@@ -198,8 +281,8 @@ export class HttpChannel implements DirectChannel {
           if (message === null) continue;
           if (isResponseTo(id, message)) {
             done = true;
+            buffer = '';
             resolve(message);
-            response.resume();
             return;
           }
           try {
@@ -208,8 +291,8 @@ export class HttpChannel implements DirectChannel {
             // Not JSON-RPC: skipped, as the SDK's stream reader reports and skips it.
           }
         }
-      });
-      response.on('end', () => {
+      },
+      end: () => {
         if (!done)
           reject(
             new SdkHttpError(SdkErrorCode.ClientHttpUnexpectedContent, 'The stream ended without an answer', {
@@ -217,22 +300,12 @@ export class HttpChannel implements DirectChannel {
               statusText: '',
             }),
           );
-      });
-      response.on('error', reject);
-    });
+      },
+      error: (error) => {
+        if (!done) reject(error);
+      },
+    };
   }
-}
-
-function readText(response: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    response.setEncoding('utf8');
-    response.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    response.on('end', () => resolve(text));
-    response.on('error', reject);
-  });
 }
 
 function parseOrNull(text: string): unknown {

@@ -48,14 +48,14 @@ function isResponseTo(id: string, message: unknown): message is RawResponse {
 }
 
 /** One POST and its answer: the lean client's way (plain http:) or node:https's. */
-type Post = (
+export type Post = (
   headers: Readonly<Record<string, string>>,
   body: string,
   handlers: ExchangeHandlers,
 ) => () => void;
 
 /** node:https in the lean client's shape: the same head, body text and failures. */
-function httpsPost(agent: https.Agent, target: https.RequestOptions): Post {
+export function httpsPost(agent: https.Agent, target: https.RequestOptions): Post {
   return (headers, body, handlers) => {
     let reader: BodyReader | null = null;
     let done = false;

@@ -47,6 +47,8 @@ export class ProcessTransport implements Transport, DirectChannel {
   #closed = false;
   #pending = '';
   #decoder = new StringDecoder('utf8');
+  /** Lines written now wait for the end of this turn of the event loop (see send). */
+  #batching = false;
   /** Requests sent around the SDK's protocol layer, by id: their responses skip it too. */
   #exchanges = new Map<
     string,
@@ -109,6 +111,17 @@ export class ProcessTransport implements Transport, DirectChannel {
   async send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.#child?.stdin;
     if (!stdin || this.#exit !== null || this.#closed) throw new Error('Not connected');
+    // While other calls are in flight, the lines of one turn of the event loop go out in one write:
+    // one pipe write and one wake-up of the process instead of one per line. A lone call's line is
+    // written at once.
+    if (!this.#batching && this.#exchanges.size > 1) {
+      this.#batching = true;
+      stdin.cork();
+      setImmediate(() => {
+        this.#batching = false;
+        stdin.uncork();
+      });
+    }
     if (!stdin.write(serializeMessage(message))) await new Promise((resolve) => stdin.once('drain', resolve));
   }
 

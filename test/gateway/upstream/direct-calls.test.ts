@@ -47,6 +47,14 @@ describe('plain tool calls around the SDK client (direct calls)', () => {
       expect(await direct.callTool(tool, args, options)).toEqual(await viaSdk.callTool(tool, args, options));
     });
 
+    // Concurrent calls share writes (stdio: the lines of one event-loop turn in one write) and
+    // connections (HTTP): each must still get its own answer.
+    it('answers 100 concurrent calls, each with its own result', async () => {
+      const texts = Array.from({ length: 100 }, (_, i) => `call ${i} ${'é'.repeat(i % 7)}`);
+      const results = await Promise.all(texts.map((text) => direct.callTool('echo', { text })));
+      expect(results.map((result) => textOf(result))).toEqual(texts);
+    });
+
     it("passes the backend's JSON-RPC error through exactly as the SDK client does", async () => {
       const failure = (connection: BackendConnection) =>
         connection.callTool('no_such_tool', {}).catch((error: unknown) => error);

@@ -25,6 +25,7 @@ import { ownKeyRoutes } from './routes/own-keys.ts';
 import { userToolsRoute } from './routes/user-tools.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { trackRouteMethods } from './method-not-allowed.ts';
+import { requestLogger } from './request-logger.ts';
 import { sessionForwarding } from './plugins/session-forwarding.ts';
 import { installValidators } from './validation.ts';
 
@@ -57,6 +58,8 @@ const CONNECTION_CHECK_INTERVAL_MS = 1000;
 export function buildApp(settings: Settings, deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
+    // A request's logger is made on its first line: most MCP requests write none.
+    childLoggerFactory: requestLogger,
     bodyLimit: settings.bodyLimitBytes,
     // Slowloris: headers and whole requests must arrive in time (408 and disconnect). Fastify's
     // own default of requestTimeout 0 would let a slow body hold a connection for ever.

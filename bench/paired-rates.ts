@@ -6,7 +6,8 @@
 // the median calls/s of each side, the median and range of the per-round ratio, and the median
 // per-round p50 of each side (the HTTP rows: the added p50). With --floor, a bare node:http stdio
 // forwarder (bench/fixtures/bare-http.ts forward-stdio: no checks, no audit, no log) is paired with
-// mcp-proxy too: what a proxy that does nothing reaches against it on this machine.
+// mcp-proxy too, and a bare node:http forwarder to the HTTP echo (bare-http.ts forward) with direct
+// calls: what a proxy that does nothing reaches on this machine.
 //   node bench/paired-rates.ts [--calls 1000 --rounds 9 --sessions 1,16 --warmup 20000 --floor]
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -110,7 +111,11 @@ try {
   const viaGatehouseHttp = { name: 'Gatehouse (HTTP)', endpoint: gatehouse.endpoint, tool: 'web__echo' };
   const direct = { name: 'direct HTTP', endpoint: { url: echo.url, headers: {} }, tool: 'echo' };
   let viaBareStdio: Side | null = null;
+  let viaBareHttp: Side | null = null;
   if (flags.floor) {
+    const httpForwarder = await spawnListening(process.execPath, [BARE_HTTP, 'forward', echo.url]);
+    owned.push(httpForwarder);
+    viaBareHttp = { name: 'bare forwarder', endpoint: { url: httpForwarder.url, headers: {} }, tool: 'echo' };
     const forwarder = await spawnListening(process.execPath, [
       BARE_HTTP,
       'forward-stdio',
@@ -126,12 +131,13 @@ try {
   }
   const rows: string[] = [];
   for (const era of Object.keys(ERAS) as Era[]) {
-    for (const side of [viaGatehouseStdio, viaProxy, viaGatehouseHttp, direct, viaBareStdio])
+    for (const side of [viaGatehouseStdio, viaProxy, viaGatehouseHttp, direct, viaBareStdio, viaBareHttp])
       if (side !== null) await warm(side, era);
     for (const sessions of SESSIONS) {
       rows.push(await pair(viaGatehouseStdio, viaProxy, era, sessions));
       rows.push(await pair(viaGatehouseHttp, direct, era, sessions));
       if (viaBareStdio !== null) rows.push(await pair(viaBareStdio, viaProxy, era, sessions));
+      if (viaBareHttp !== null) rows.push(await pair(viaBareHttp, direct, era, sessions));
     }
   }
   const load = loadavg()

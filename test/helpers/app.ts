@@ -1,11 +1,11 @@
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadSettings, type Settings } from '../../src/config/index.ts';
-import { buildApp, createLogger } from '../../src/http/index.ts';
+import { buildApp } from '../../src/http/index.ts';
 import { Gateway } from '../../src/gateway/index.ts';
 import { createIdentityContext, type IdentityContext } from '../../src/identity/index.ts';
 import { createMailerFromSettings, type Mailer, mailNotifier } from '../../src/mail/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { capturedLogger } from './captured-log.ts';
 
 /** An in-process app on a migrated store, with its log lines captured. */
 export interface TestApp {
@@ -40,14 +40,7 @@ export async function testApp(
   const store = openStore(settings.databaseUrl);
   const migrated = await store.migrate();
   if (migrated.error) throw migrated.error;
-  let lines = '';
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines += chunk.toString();
-      done();
-    },
-  });
-  const logger = createLogger(settings.logLevel, sink);
+  const { logger, text } = capturedLogger(settings.logLevel);
   const mailer = createMailerFromSettings(settings, store.mailOutbox, logger, { now: options.now });
   const identity = await createIdentityContext(settings, store, logger, {
     now: options.now,
@@ -64,7 +57,7 @@ export async function testApp(
     identity,
     gateway,
     mailer,
-    logText: () => lines,
+    logText: text,
     async close() {
       await app.close();
       await gateway.close();

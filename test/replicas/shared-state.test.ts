@@ -1,30 +1,13 @@
-import { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/http/index.ts';
 import { createKeyCache, type CachedKey, type KeyCache } from '../../src/identity/keys/key-cache.ts';
 import { type SharedEvent, startSharedState } from '../../src/shared-state/index.ts';
 import { createBroadcastBus } from '../../src/shared-state/broadcast-bus.ts';
 import { openRedis } from '../../src/shared-state/redis-connection.ts';
 import { shareKeyCache } from '../../src/shared-state/shared-key-cache.ts';
+import { capturedLogger } from '../helpers/captured-log.ts';
 import { TEST_REDIS_URL } from '../helpers/services.ts';
 import { deleteKeys, eventually, redisBehindProxy, testRedis, uniquePrefix } from './redis-helpers.ts';
-
-function capturedLogger() {
-  let text = '';
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  const lines = () =>
-    text
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { level: number; msg: string; redis?: string });
-  return { logger: createLogger('info', sink), lines };
-}
 
 function cachedKey(keyId: string, userId: string): CachedKey {
   return {
